@@ -1,0 +1,112 @@
+"""Arguments and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from tqdm import tqdm
+
+from interp.engine import SCALES, Interpolator
+from interp.models.registry import DEFAULT_MODEL, interpolator_names
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    value = _number(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
+def unit_float(text: str) -> float:
+    """argparse type: a float in [0, 1]."""
+    value = _number(text, float)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite float > 0."""
+    value = _number(text, float)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def _number(text: str, kind: type[int] | type[float]) -> int | float:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a{'n integer' if kind is int else ' number'}: {text!r}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
+    return value
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    """--model, --checkpoint, --iters, --scale, --device, --fp16, --batch-size."""
+    group = parser.add_argument_group("model")
+    group.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        metavar="NAME",
+        help=f"interpolation model (default {DEFAULT_MODEL}); one of: {', '.join(interpolator_names())}",
+    )
+    group.add_argument(
+        "--checkpoint", metavar="PATH", help="checkpoint file or folder to use instead of searching checkpoints/"
+    )
+    group.add_argument(
+        "--iters",
+        type=positive_int,
+        default=2,
+        help="iterations of the reference-based estimation for the [R] models (default 2)",
+    )
+    group.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        choices=SCALES,
+        help="flow-estimation scale: 0.5 or 0.25 for 4K-ish frames, 2 for tiny ones (default 1)",
+    )
+    group.add_argument("--device", default=None, help="cpu or cuda[:N] (default: cuda when available)")
+    group.add_argument("--fp16", action="store_true", help="half precision (CUDA only)")
+    group.add_argument(
+        "--batch-size", type=positive_int, default=None, help="maps per network call (default 4 on CUDA, 1 on CPU)"
+    )
+
+
+def load_interpolator(args: argparse.Namespace) -> Interpolator:
+    """Build the interpolator the model arguments describe."""
+    return Interpolator.load(args.model, args.checkpoint, args.device, args.fp16, args.scale, args.batch_size)
+
+
+@contextmanager
+def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A tqdm bar driven by ``(done, total)`` callbacks (the engine's progress protocol)."""
+    bar: tqdm | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if not enabled:
+            return
+        if bar is None:
+            bar = tqdm(total=total, desc=description, unit="frame")
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()

@@ -1,0 +1,147 @@
+"""Find, read and verify checkpoints; build ready-to-run networks from them.
+
+One resolver tries each place in turn and, on failure, raises one error that names the model, the file, every place
+searched and how to get it. Loading is ``weights_only=True`` and strict, except for keys the registry marks as
+training-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from interp.errors import WeightsError
+from interp.models.registry import ModelSpec, build_network
+from interp.paths import checkpoint_dirs
+
+#: File names a user may point ``--checkpoint`` at, for the InterpAny-Clearer layout (folder or log folder).
+_OFFICIAL_LOG_FILES = (
+    "train_sdi_log/flownet_sdi.pkl",
+    "train_m_log/flownet_m.pkl",
+    "flownet_sdi.pkl",
+    "flownet_m.pkl",
+    "flownet.pkl",
+)
+
+
+def candidate_paths(spec: ModelSpec, explicit: Path | str | None = None) -> list[Path]:
+    """Every path that would satisfy ``spec``, in search order (an explicit path alone if given)."""
+    if explicit is not None:
+        path = Path(explicit).expanduser()
+        if path.is_dir():
+            tail = spec.checkpoint.split("/")
+            names = ["/".join(tail[-2:]), tail[-1], *_OFFICIAL_LOG_FILES]
+            return [path / name for name in dict.fromkeys(names)]
+        return [path]
+    return [folder / spec.checkpoint for folder in checkpoint_dirs()]
+
+
+def resolve_checkpoint(spec: ModelSpec, explicit: Path | str | None = None) -> Path:
+    """Return the first existing checkpoint file for ``spec`` or raise ``WeightsError`` naming every place searched."""
+    candidates = candidate_paths(spec, explicit)
+    for path in candidates:
+        if path.is_file():
+            return path
+    searched = ", ".join(str(p) for p in candidates)
+    raise WeightsError(
+        f"model {spec.name!r} needs its checkpoint {Path(spec.checkpoint).name!r} ({spec.checkpoint}); "
+        f"searched: {searched}; to get it: {spec.how_to_get}"
+    )
+
+
+def is_present(spec: ModelSpec) -> bool:
+    """Whether the checkpoint of ``spec`` is found in the default places."""
+    return any(p.is_file() for p in candidate_paths(spec))
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    """Read a checkpoint as a flat float32 state dict.
+
+    Accepts a bare state dict or ``{'model': state_dict, ...}`` (the InterpAny-Clearer training format) and strips
+    DistributedDataParallel's ``module.`` prefix. Raises ``WeightsError`` for unreadable files.
+    """
+    try:
+        raw = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many types for a corrupt file; report them all the same way
+        raise WeightsError(
+            f"could not read checkpoint {path}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            " (the file may be truncated or not a PyTorch checkpoint; download it again)"
+        ) from exc
+    if isinstance(raw, dict) and isinstance(raw.get("model"), dict):
+        raw = raw["model"]
+    if not isinstance(raw, dict) or not all(isinstance(v, torch.Tensor) for v in raw.values()):
+        raise WeightsError(f"checkpoint {path} does not hold a state dict of tensors")
+    return {
+        key.removeprefix("module."): (value.float() if value.is_floating_point() else value)
+        for key, value in raw.items()
+    }
+
+
+@dataclass(frozen=True)
+class StateDictMismatch:
+    """How a state dict differs from a network's."""
+
+    missing: list[str]
+    unexpected: list[str]
+    wrong_shape: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.unexpected or self.wrong_shape)
+
+    def describe(self) -> str:
+        parts = []
+        for label, items in (
+            ("missing", self.missing),
+            ("unexpected", self.unexpected),
+            ("wrong shape", self.wrong_shape),
+        ):
+            if items:
+                parts.append(f"{len(items)} {label} (e.g. {', '.join(items[:3])})")
+        return "; ".join(parts)
+
+
+def compare_state_dict(network: nn.Module, state: dict[str, torch.Tensor]) -> StateDictMismatch:
+    """Compare keys and shapes of ``state`` with ``network.state_dict()``."""
+    expected = network.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    wrong = [
+        f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in state and tuple(state[k].shape) != tuple(v.shape)
+    ]
+    return StateDictMismatch(missing, unexpected, wrong)
+
+
+def load_network(spec: ModelSpec, checkpoint: Path | str | None = None, distill: bool = False) -> nn.Module:
+    """Build the network of ``spec`` and load its checkpoint strictly (training-only keys ignored unless ``distill``).
+
+    Returns the network in eval mode on CPU. Raises ``WeightsError`` when the file is missing, unreadable, or does
+    not fit (wrong model, wrong variant).
+    """
+    path = resolve_checkpoint(spec, checkpoint)
+    state = read_state_dict(path)
+    if not distill:
+        state = {k: v for k, v in state.items() if not k.startswith(spec.training_only_prefixes)}
+    network = build_network(spec, distill=distill)
+    mismatch = compare_state_dict(network, state)
+    if mismatch:
+        raise WeightsError(
+            f"checkpoint {path} does not fit model {spec.name!r}: {mismatch.describe()} "
+            f"(is it the checkpoint of another model or variant? expected {spec.checkpoint})"
+        )
+    network.load_state_dict(state, strict=True)
+    return network.eval()
