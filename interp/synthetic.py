@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from scipy.ndimage import map_coordinates
@@ -184,7 +185,7 @@ def make_scene(
         (float(rng.uniform(0.13, 0.2) * scale), float(rng.uniform(0.11, 0.18) * scale)) for _ in range(num_objects)
     ]
     # Objects sit side by side around the middle, close enough that neighbours tend to overlap a little.
-    spacing = [0.0] + [0.85 * (max(a) + max(b)) for a, b in zip(radii_all[:-1], radii_all[1:], strict=True)]
+    spacing = [0.0] + [0.85 * (max(a) + max(b)) for a, b in pairwise(radii_all)]
     row = sum(spacing[1:]) if num_objects > 1 else 0.0
     x = width / 2 - row / 2
     objects = []
