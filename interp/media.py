@@ -8,6 +8,7 @@ failure leaves no half-written file.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,8 @@ from interp.errors import InputError, InterpError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 MAX_FPS = 240.0
+#: How ``FfmpegWriter`` may write an audio track: re-encoded to AAC, or copied as it is.
+AUDIO_CODECS = ("aac", "copy")
 
 
 def ffmpeg_exe() -> str:
@@ -70,11 +73,16 @@ def check_fps(fps: float) -> float:
 
 
 def temp_sibling(target: Path) -> Path:
-    """Create an empty hidden temporary file next to ``target`` (same suffix) and return its path."""
+    """Create an empty hidden temporary file next to ``target`` (same suffix, normal permissions); return its path."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".part{target.suffix}")
-    os.close(fd)
-    return Path(tmp)
+    for _ in range(100):
+        candidate = target.parent / f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}"
+        try:
+            with candidate.open("xb"):
+                return candidate
+        except FileExistsError:
+            continue
+    raise InterpError(f"could not create a temporary file next to {target}")
 
 
 @contextmanager
@@ -127,13 +135,25 @@ class FfmpegWriter:
         fps: frame rate.
         crf: H.264 quality (lower is better, 18 is visually lossless).
         audio_from: copy the audio stream of this media file into an MP4 (optional).
+        audio_codec: how that audio is written: ``"aac"`` (re-encoded, works for any input) or ``"copy"`` (as is;
+            only for codecs MP4 holds, such as AAC or MP3).
     """
 
-    def __init__(self, path: Path | str, fps: float, crf: int = 18, audio_from: Path | str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        fps: float,
+        crf: int = 18,
+        audio_from: Path | str | None = None,
+        audio_codec: str = "aac",
+    ) -> None:
         self.path = Path(path)
         self.fps = check_fps(fps)
         self.crf = crf
         self.audio_from = audio_from
+        if audio_codec not in AUDIO_CODECS:
+            raise InputError(f"audio_codec must be one of {', '.join(AUDIO_CODECS)}, got {audio_codec!r}")
+        self.audio_codec = audio_codec
         self.count = 0
         self._encoding: _Encoding | None = None
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (ffmpeg's stderr; closed in close/abort)
@@ -144,7 +164,8 @@ class FfmpegWriter:
             return ["-vf", palette, "-loop", "0", "-f", "gif"]
         audio = []
         if self.audio_from is not None:
-            audio = ["-i", str(self.audio_from), "-map", "0:v:0", "-map", "1:a:0?", "-c:a", "aac", "-shortest"]
+            audio = ["-i", str(self.audio_from), "-map", "0:v:0", "-map", "1:a:0?"]
+            audio += ["-c:a", self.audio_codec, "-shortest"]
         video = ["-c:v", "libx264", "-preset", "medium", "-crf", str(self.crf), "-pix_fmt", "yuv420p"]
         return [*audio, *video, "-movflags", "+faststart", "-f", "mp4"]
 

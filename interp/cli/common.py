@@ -55,14 +55,19 @@ def _number(text: str, kind: type[int] | type[float]) -> int | float:
     return value
 
 
-def add_model_args(parser: argparse.ArgumentParser) -> None:
-    """--model, --checkpoint, --iters, --scale, --device, --fp16, --batch-size."""
+def add_model_args(parser: argparse.ArgumentParser, from_project: bool = False) -> None:
+    """--model, --checkpoint, --iters, --scale, --device, --fp16, --batch-size.
+
+    With ``from_project``, --model and --iters default to ``None`` (the project file decides).
+    """
     group = parser.add_argument_group("model")
+    default_model = None if from_project else DEFAULT_MODEL
+    shown = "the project's model" if from_project else DEFAULT_MODEL
     group.add_argument(
         "--model",
-        default=DEFAULT_MODEL,
+        default=default_model,
         metavar="NAME",
-        help=f"interpolation model (default {DEFAULT_MODEL}); one of: {', '.join(interpolator_names())}",
+        help=f"interpolation model (default {shown}); one of: {', '.join(interpolator_names())}",
     )
     group.add_argument(
         "--checkpoint", metavar="PATH", help="checkpoint file or folder to use instead of searching checkpoints/"
@@ -70,8 +75,9 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--iters",
         type=positive_int,
-        default=2,
-        help="iterations of the reference-based estimation for the [R] models (default 2)",
+        default=None if from_project else 2,
+        help="iterations of the reference-based estimation for the [R] models "
+        f"(default {'the project' if from_project else 2})",
     )
     group.add_argument(
         "--scale",

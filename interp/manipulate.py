@@ -1,0 +1,177 @@
+"""Manipulated interpolation: render a frame pair with every object on its own distance schedule.
+
+``Manipulator.prepare`` does the per-(pair, masks) work once: encode the pair, estimate the pair's flow with the
+model at t = 0.5 (converted to each end frame's grid), build label maps and each object's map coverage. ``render``
+then turns per-frame distances (objects and background) into frames with one of the renderers:
+
+* ``"splat"``: layered splatting along the model's flow, disocclusions filled by the ``"maps"`` render;
+* ``"maps"``: the network driven by distance maps whose object regions cover each object's swept path;
+* ``"naive"``: the network driven by frame-0 masks + blur (the reference webapp's way, for comparison).
+
+A frame where every layer shares one distance is ordinary interpolation and is rendered by the network directly
+(distance 0 or 1: the input frame itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from interp.compose import DEFAULT_FEATHER_PX, check_masks, compose_from_coverage, footprints, label_map
+from interp.curves import Curve, output_times
+from interp.engine import FramePair, Interpolator
+from interp.errors import InputError
+from interp.layers import frame1_labels, render_layers
+from interp.splat import endpoint_flows
+
+RENDERERS: tuple[str, ...] = ("splat", "maps", "naive")
+#: Renderer used when a project or call names none, by the model's distance semantics. Measured with rife-v4 on
+#: synthetic scenes (bench/bench_manipulation.py): splatting places objects best. The D/DR models were trained on
+#: per-pixel distance maps, which is the paper's way; their official weights cannot be measured here.
+DEFAULT_RENDERER = "splat"
+MAP_NATIVE_DEFAULT = "maps"
+
+
+def default_renderer(interpolator: Interpolator) -> str:
+    """The renderer a model uses unless told otherwise."""
+    native_maps = interpolator.spec.arch == "ifnet-di" and interpolator.spec.index.value == "distance"
+    return MAP_NATIVE_DEFAULT if native_maps else DEFAULT_RENDERER
+
+
+def check_renderer(name: str) -> str:
+    """Validate a renderer name."""
+    if name not in RENDERERS:
+        raise InputError(f"unknown renderer {name!r}; known: {', '.join(RENDERERS)}")
+    return name
+
+
+@dataclass(frozen=True)
+class PreparedPair:
+    """Per-(pair, masks) state that every rendered frame reuses.
+
+    Attributes:
+        pair: the encoded frames.
+        img0, img1: ``H x W x 3`` float32 RGB in [0, 1].
+        masks: frame-0 object masks, ``H x W`` bool, z-order.
+        flow01, flow10: ``2 x H x W`` flows on frame 0's / frame 1's grid (pixels).
+        labels0, labels1: ``H x W`` int label maps (-1 background) on each end frame.
+        swept, naive: per-object map coverage (``H x W`` float in [0, 1]) for the two footprint methods.
+    """
+
+    pair: FramePair
+    img0: np.ndarray
+    img1: np.ndarray
+    masks: tuple[np.ndarray, ...]
+    flow01: np.ndarray
+    flow10: np.ndarray
+    labels0: np.ndarray
+    labels1: np.ndarray
+    swept: tuple[np.ndarray, ...]
+    naive: tuple[np.ndarray, ...]
+
+
+class Manipulator:
+    """Renders manipulated sequences with an ``Interpolator`` (the same object the CLI and the app use)."""
+
+    def __init__(self, interpolator: Interpolator, feather_px: float = DEFAULT_FEATHER_PX, iters: int = 2) -> None:
+        self.interpolator = interpolator
+        self.feather_px = feather_px
+        self.iters = iters
+
+    def prepare(self, img0: np.ndarray, img1: np.ndarray, masks: Sequence[np.ndarray]) -> PreparedPair:
+        """Encode the pair, estimate its flow once, and derive labels and map coverage for ``masks``."""
+        pair = self.interpolator.encode_pair(img0, img1)
+        checked = check_masks(masks, pair.size)
+        flow01, flow10 = endpoint_flows(self.interpolator.flow(pair, 0.5, self.iters))
+        to_float = [
+            im.astype(np.float32) / 255.0 if im.dtype == np.uint8 else im.astype(np.float32) for im in (img0, img1)
+        ]
+        if checked:
+            labels0, labels1 = label_map(checked), frame1_labels(checked, flow01)
+        else:
+            labels0 = labels1 = np.full(pair.size, -1, dtype=np.int32)
+        swept = footprints(checked, flow01, "swept", self.feather_px) if checked else []
+        naive = footprints(checked, None, "naive") if checked else []
+        return PreparedPair(
+            pair, to_float[0], to_float[1], tuple(checked), flow01, flow10, labels0, labels1, tuple(swept), tuple(naive)
+        )
+
+    def distance_maps(
+        self,
+        prepared: PreparedPair,
+        object_distances: np.ndarray,
+        background_distances: np.ndarray,
+        renderer: str = DEFAULT_RENDERER,
+    ) -> list[np.ndarray]:
+        """The maps a renderer feeds the network (``"naive"`` uses frame-0 coverage, the others the swept one)."""
+        coverage = prepared.naive if renderer == "naive" else prepared.swept
+        if not coverage:
+            return [np.full(prepared.pair.size, d, dtype=np.float32) for d in background_distances]
+        return compose_from_coverage(coverage, object_distances, background_distances)
+
+    def render(
+        self,
+        prepared: PreparedPair,
+        object_distances: np.ndarray,
+        background_distances: np.ndarray,
+        renderer: str = DEFAULT_RENDERER,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[np.ndarray]:
+        """Yield one ``H x W x 3`` float32 frame per row of distances.
+
+        Args:
+            prepared: from ``prepare``.
+            object_distances: ``F x N`` (F frames, N = number of masks) distances in [0, 1].
+            background_distances: ``F`` distances in [0, 1].
+            renderer: one of ``RENDERERS``.
+            progress: called with (frames done, total).
+        """
+        check_renderer(renderer)
+        object_distances = np.asarray(object_distances, dtype=np.float64).reshape(len(background_distances), -1)
+        background_distances = np.asarray(background_distances, dtype=np.float64)
+        if object_distances.shape[1] != len(prepared.masks):
+            raise InputError(f"need distances for {len(prepared.masks)} objects, got {object_distances.shape[1]}")
+        everything = np.concatenate([object_distances, background_distances[:, None]], axis=1)
+        if not np.isfinite(everything).all() or everything.min() < 0 or everything.max() > 1:
+            raise InputError("distances must be finite and in [0, 1]")
+        uniform = np.ptp(everything, axis=1) < 1e-6
+        maps: list[float | np.ndarray] = list(
+            self.distance_maps(prepared, object_distances, background_distances, renderer)
+        )
+        for frame in np.flatnonzero(uniform):
+            maps[frame] = float(background_distances[frame])
+        rendered = self.interpolator.iter_render(prepared.pair, maps, iters=self.iters)
+        for frame, base in enumerate(rendered):
+            if renderer == "splat" and not uniform[frame]:
+                base = render_layers(
+                    prepared.img0,
+                    prepared.img1,
+                    prepared.labels0,
+                    prepared.labels1,
+                    prepared.flow01,
+                    prepared.flow10,
+                    object_distances[frame],
+                    background_distances[frame],
+                    base,
+                )
+            if progress is not None:
+                progress(frame + 1, len(maps))
+            yield base
+
+    def render_curves(
+        self,
+        prepared: PreparedPair,
+        curves: Sequence[Curve],
+        background: Curve,
+        num_frames: int,
+        renderer: str = DEFAULT_RENDERER,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[np.ndarray]:
+        """Yield the ``num_frames`` frames of a sequence at ``t_k = k / (num_frames - 1)``."""
+        if len(curves) != len(prepared.masks):
+            raise InputError(f"need one curve per object: {len(prepared.masks)} objects, {len(curves)} curves")
+        times = output_times(num_frames)
+        objects = np.stack([c(times) for c in curves], axis=1) if curves else np.zeros((num_frames, 0))
+        yield from self.render(prepared, objects, background(times), renderer, progress)

@@ -1,0 +1,96 @@
+"""Render a project end to end: frames, then the requested animations, all-or-nothing.
+
+The CLI (``python -m interp render``) and the app call these same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from interp.engine import Interpolator, to_uint8
+from interp.manipulate import Manipulator, check_renderer, default_renderer
+from interp.media import FfmpegWriter, atomic_folder, read_image, write_image
+from interp.project import Project, ProjectInputs
+
+FRAME_PATTERN = "frame_{:04d}.png"
+GIF_NAME = "interp.gif"
+MP4_NAME = "interp.mp4"
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """Files written by ``write_project_outputs``."""
+
+    folder: Path
+    frames: tuple[Path, ...]
+    gif: Path | None
+    mp4: Path | None
+    renderer: str
+
+
+def resolve_renderer(project: Project, interpolator: Interpolator) -> str:
+    """The project's renderer, or the model's default."""
+    return check_renderer(project.renderer) if project.renderer else default_renderer(interpolator)
+
+
+def render_project(
+    project: Project,
+    inputs: ProjectInputs,
+    interpolator: Interpolator,
+    progress: Progress | None = None,
+    manipulator: Manipulator | None = None,
+) -> Iterator[np.ndarray]:
+    """Yield the project's ``num_frames`` frames as ``H x W x 3`` uint8 RGB, in order.
+
+    The first and last frames follow the curves too: an object whose curve starts at d = 1 is at its frame-1
+    position in the first frame.
+    """
+    manipulator = manipulator or Manipulator(interpolator, iters=project.iters)
+    prepared = manipulator.prepare(inputs.img0, inputs.img1, inputs.masks)
+    curves = [obj.curve for obj in project.objects]
+    renderer = resolve_renderer(project, interpolator)
+    for frame in manipulator.render_curves(
+        prepared, curves, project.background, project.num_frames, renderer, progress
+    ):
+        yield to_uint8(frame)
+
+
+def animation_order(count: int, loop: str) -> list[int]:
+    """Frame indices of the animation: forward, or there-and-back (without repeating the turning frames)."""
+    forward = list(range(count))
+    return forward + forward[-2:0:-1] if loop == "there-and-back" else forward
+
+
+def write_project_outputs(
+    frames: Iterator[np.ndarray],
+    out: Path,
+    fps: float,
+    gif: bool = False,
+    mp4: bool = False,
+    loop: str = "forward",
+    renderer: str = "",
+) -> RenderResult:
+    """Write ``frame_0000.png``… and the requested GIF/MP4 into ``out``; on any failure nothing is left behind."""
+    with atomic_folder(out) as staging:
+        paths = []
+        for index, frame in enumerate(frames):
+            paths.append(write_image(staging / FRAME_PATTERN.format(index), frame))
+        order = animation_order(len(paths), loop)
+        for name, wanted in ((GIF_NAME, gif), (MP4_NAME, mp4)):
+            if wanted:
+                with FfmpegWriter(staging / name, fps) as writer:
+                    for index in order:
+                        writer.write(read_image(paths[index]))
+    return RenderResult(
+        folder=out,
+        frames=tuple(out / p.name for p in paths),
+        gif=out / GIF_NAME if gif else None,
+        mp4=out / MP4_NAME if mp4 else None,
+        renderer=renderer,
+    )

@@ -1,0 +1,357 @@
+"""Project files: a versioned JSON description of a manipulated interpolation that the app saves and loads.
+
+```json
+{"format": "interp-project", "version": 1,
+ "frame0": "a.png", "frame1": "b.png", "num_frames": 9, "fps": 10, "model": "rife-v4",
+ "background": {"curve": [[0, 0], [1, 1]]},
+ "objects": [{"name": "ball", "mask": "ball_mask.png", "curve": [[0, 0], [0.5, 1], [1, 1]]},
+             {"name": "car", "points": [[120, 80, 1], [135, 60, 0]], "curve": [[0, 0], [1, 0.3]]}]}
+```
+
+File references (frames, masks) are paths relative to the JSON file, or ``data:image/png;base64,…`` URIs (the app
+saves self-contained projects that way). A mask is a PNG the size of frame 0, non-zero = object; ``points`` are
+``[x, y, label]`` clicks (1 positive, 0 negative) segmented when the project is loaded. Optional fields: ``renderer``
+(absent: the model's default), ``iters`` (R models), ``loop`` (``"forward"`` or ``"there-and-back"`` for the
+animations). Unknown fields are kept on save. Every validation error names the field.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from interp.curves import Curve
+from interp.errors import InputError
+from interp.manipulate import RENDERERS
+from interp.media import MAX_FPS, atomic_path, read_image
+from interp.models.registry import Kind, get_spec
+from interp.sequence import MAX_SEQUENCE_FRAMES
+
+FORMAT = "interp-project"
+VERSION = 1
+LOOPS = ("forward", "there-and-back")
+DATA_URI_PREFIX = "data:image/png;base64,"
+MAX_OBJECTS = 32
+MAX_ITERS = 16
+
+
+class ProjectError(InputError):
+    """A project file that cannot be used; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Click:
+    """A click on frame 0: pixel coordinates (x right, y down) and whether it marks the object (positive)."""
+
+    x: float
+    y: float
+    positive: bool = True
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    """One object: its name, distance curve, and a mask reference and/or the clicks that segment it."""
+
+    name: str
+    curve: Curve
+    mask: str | None = None
+    points: tuple[Click, ...] = ()
+
+
+@dataclass(frozen=True)
+class Project:
+    """A parsed, validated project. ``base_dir`` resolves relative file references (``None``: only data URIs)."""
+
+    frame0: str
+    frame1: str
+    num_frames: int = 9
+    fps: float = 10.0
+    model: str = "rife-v4"
+    background: Curve = field(default_factory=lambda: Curve.preset("linear"))
+    objects: tuple[ObjectSpec, ...] = ()
+    renderer: str | None = None
+    iters: int = 2
+    loop: str = "forward"
+    base_dir: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _fail(where: str, message: str) -> ProjectError:
+    return ProjectError(f"project field {where}: {message}")
+
+
+def _number(data: dict[str, Any], key: str, kind: type, default: Any, low: float, high: float) -> Any:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or (kind is int and not float(value).is_integer()):
+        raise _fail(key, f"must be {'an integer' if kind is int else 'a number'}, got {value!r}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise _fail(key, f"must be between {low:g} and {high:g}, got {value!r}")
+    return kind(value)
+
+
+def _curve(value: Any, where: str) -> Curve:
+    if not isinstance(value, list):
+        raise _fail(where, f"must be a list of [t, d] keyframes, got {value!r}")
+    try:
+        return Curve.from_points(value)
+    except (TypeError, ValueError) as exc:
+        raise _fail(where, str(exc)) from None
+
+
+def _points(value: Any, where: str) -> tuple[Click, ...]:
+    if not isinstance(value, list):
+        raise _fail(where, f"must be a list of [x, y, label], got {value!r}")
+    clicks = []
+    for index, point in enumerate(value):
+        ok = isinstance(point, list) and len(point) == 3 and all(isinstance(v, int | float) for v in point)
+        if not ok or point[2] not in (0, 1) or not all(math.isfinite(v) for v in point[:2]):
+            raise _fail(f"{where}[{index}]", f"must be [x, y, label] with label 0 or 1, got {point!r}")
+        clicks.append(Click(float(point[0]), float(point[1]), bool(point[2])))
+    return tuple(clicks)
+
+
+def _object(data: Any, index: int) -> ObjectSpec:
+    where = f"objects[{index}]"
+    if not isinstance(data, dict):
+        raise _fail(where, f"must be an object, got {data!r}")
+    name = data.get("name", f"object {index + 1}")
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(f"{where}.name", f"must be a non-empty string, got {name!r}")
+    mask = data.get("mask")
+    if mask is not None and (not isinstance(mask, str) or not mask):
+        raise _fail(f"{where}.mask", f"must be a file path or a PNG data URI, got {mask!r}")
+    points = _points(data.get("points", []), f"{where}.points")
+    if mask is None and not any(p.positive for p in points):
+        raise _fail(where, "needs a mask or at least one positive point")
+    if "curve" not in data:
+        raise _fail(f"{where}.curve", "is missing")
+    return ObjectSpec(name.strip(), _curve(data["curve"], f"{where}.curve"), mask, points)
+
+
+_KNOWN = {
+    "format",
+    "version",
+    "frame0",
+    "frame1",
+    "num_frames",
+    "fps",
+    "model",
+    "background",
+    "objects",
+    "renderer",
+    "iters",
+    "loop",
+}
+
+
+def parse_project(data: Any, base_dir: Path | None = None) -> Project:
+    """Validate a decoded JSON document; raise ``ProjectError`` naming the first bad field."""
+    if not isinstance(data, dict):
+        raise ProjectError("a project must be a JSON object")
+    if data.get("format") != FORMAT:
+        raise _fail("format", f"must be {FORMAT!r}, got {data.get('format')!r}")
+    if data.get("version") != VERSION:
+        raise _fail("version", f"version {data.get('version')!r} is not supported (this interp reads {VERSION})")
+    frames = []
+    for key in ("frame0", "frame1"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value:
+            raise _fail(key, f"must be a file path or a PNG data URI, got {value!r}")
+        frames.append(value)
+    background = data.get("background", {"curve": [[0, 0], [1, 1]]})
+    if not isinstance(background, dict) or "curve" not in background:
+        raise _fail("background", 'must be {"curve": [[t, d], …]}')
+    objects = data.get("objects", [])
+    if not isinstance(objects, list) or len(objects) > MAX_OBJECTS:
+        raise _fail("objects", f"must be a list of at most {MAX_OBJECTS} objects")
+    for key, kind in (("model", str), ("renderer", str), ("loop", str)):
+        if key in data and not isinstance(data[key], kind):
+            raise _fail(key, f"must be a string, got {data[key]!r}")
+    loop = data.get("loop", "forward")
+    if loop not in LOOPS:
+        raise _fail("loop", f"must be one of {', '.join(LOOPS)}, got {loop!r}")
+    renderer = data.get("renderer")
+    if renderer is not None and renderer not in RENDERERS:
+        raise _fail("renderer", f"must be one of {', '.join(RENDERERS)}, got {renderer!r}")
+    model = data.get("model", "rife-v4")
+    try:
+        model = get_spec(model, Kind.INTERPOLATOR).name
+    except InputError as exc:
+        raise _fail("model", str(exc)) from None
+    return Project(
+        frame0=frames[0],
+        frame1=frames[1],
+        num_frames=_number(data, "num_frames", int, 9, 2, MAX_SEQUENCE_FRAMES),
+        fps=_number(data, "fps", float, 10.0, 1e-3, MAX_FPS),
+        model=model,
+        background=_curve(background["curve"], "background.curve"),
+        objects=tuple(_object(item, i) for i, item in enumerate(objects)),
+        renderer=renderer,
+        iters=_number(data, "iters", int, 2, 1, MAX_ITERS),
+        loop=loop,
+        base_dir=base_dir,
+        extra={k: v for k, v in data.items() if k not in _KNOWN},
+    )
+
+
+def load_project(path: Path | str) -> Project:
+    """Read and validate a project file (relative references resolve against its folder)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProjectError(f"no such project file: {path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProjectError(f"{path} is not valid JSON: {exc}") from None
+    return parse_project(data, path.parent.resolve())
+
+
+def project_to_dict(project: Project) -> dict[str, Any]:
+    """The JSON document of a project (the inverse of ``parse_project``)."""
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        **project.extra,
+        "frame0": project.frame0,
+        "frame1": project.frame1,
+        "num_frames": project.num_frames,
+        "fps": project.fps,
+        "model": project.model,
+        "iters": project.iters,
+        "loop": project.loop,
+        "background": {"curve": project.background.to_points()},
+        "objects": [],
+    }
+    if project.renderer is not None:
+        document["renderer"] = project.renderer
+    for obj in project.objects:
+        item: dict[str, Any] = {"name": obj.name, "curve": obj.curve.to_points()}
+        if obj.mask is not None:
+            item["mask"] = obj.mask
+        if obj.points:
+            item["points"] = [[p.x, p.y, int(p.positive)] for p in obj.points]
+        document["objects"].append(item)
+    return document
+
+
+def project_json(project: Project) -> str:
+    """The project as indented JSON text, with number lists (keyframes, points) kept on one line."""
+    text = json.dumps(project_to_dict(project), indent=2)
+    return (
+        re.sub(
+            r"\[\s+([-+0-9.eE,\s]+?)\s+\]", lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]", text
+        )
+        + "\n"
+    )
+
+
+def save_project(project: Project, path: Path | str) -> Path:
+    """Write a project as JSON, atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(project_json(project), encoding="utf-8")
+    return path
+
+
+def png_data_uri(image: np.ndarray) -> str:
+    """Encode an ``H x W`` bool/uint8 mask or ``H x W x 3`` uint8 image as a PNG data URI."""
+    array = image.astype(np.uint8) * 255 if image.dtype == bool else image.astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return DATA_URI_PREFIX + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _read_reference(reference: str, base_dir: Path | None, where: str, mask: bool) -> np.ndarray:
+    """Read a file path or data URI as ``H x W x 3`` uint8 RGB, or ``H x W`` bool for masks."""
+    if reference.startswith("data:"):
+        if not reference.startswith(DATA_URI_PREFIX):
+            raise _fail(where, "data URIs must be data:image/png;base64,…")
+        try:
+            with Image.open(io.BytesIO(base64.b64decode(reference[len(DATA_URI_PREFIX) :], validate=True))) as im:
+                image = np.asarray(im.convert("L" if mask else "RGB"))
+        except (binascii.Error, OSError, ValueError) as exc:
+            raise _fail(where, f"the embedded PNG cannot be read ({exc})") from None
+    else:
+        path = Path(reference)
+        if not path.is_absolute():
+            if base_dir is None:
+                raise _fail(where, f"relative path {reference!r} needs the project's folder")
+            path = base_dir / path
+        if not path.is_file():
+            raise _fail(where, f"file not found: {path}")
+        try:
+            image = read_image(path)
+        except InputError as exc:
+            raise _fail(where, str(exc)) from None
+        if mask:
+            image = image.max(axis=2)
+    return image > 0 if mask else image
+
+
+#: Turns clicks into a mask: (frame 0, frame 1, clicks) -> ``H x W`` bool.
+Segmenter = Callable[[np.ndarray, np.ndarray, Sequence[Click]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ProjectInputs:
+    """A project's pixels: both frames (``H x W x 3`` uint8 RGB) and one ``H x W`` bool mask per object."""
+
+    img0: np.ndarray
+    img1: np.ndarray
+    masks: tuple[np.ndarray, ...]
+
+
+def load_inputs(
+    project: Project,
+    segment: Segmenter | None = None,
+    frames: tuple[np.ndarray, np.ndarray] | None = None,
+) -> ProjectInputs:
+    """Read the frames (unless given) and every object's mask (reading it, or segmenting its points).
+
+    Raises ``ProjectError`` naming the field for missing/unreadable files and size mismatches.
+    """
+    if frames is None:
+        img0 = _read_reference(project.frame0, project.base_dir, "frame0", mask=False)
+        img1 = _read_reference(project.frame1, project.base_dir, "frame1", mask=False)
+    else:
+        img0, img1 = frames
+    if img0.shape != img1.shape:
+        raise _fail("frame1", f"is {img1.shape[1]}x{img1.shape[0]}, frame0 is {img0.shape[1]}x{img0.shape[0]}")
+    height, width = img0.shape[:2]
+    masks = []
+    for index, obj in enumerate(project.objects):
+        where = f"objects[{index}]"
+        if obj.mask is not None:
+            mask = _read_reference(obj.mask, project.base_dir, f"{where}.mask", mask=True)
+            if mask.shape != (height, width):
+                raise _fail(f"{where}.mask", f"is {mask.shape[1]}x{mask.shape[0]}, frame0 is {width}x{height}")
+        else:
+            for k, click in enumerate(obj.points):
+                if not (0 <= click.x < width and 0 <= click.y < height):
+                    raise _fail(
+                        f"{where}.points[{k}]", f"({click.x:g}, {click.y:g}) is outside the {width}x{height} frame"
+                    )
+            if segment is None:
+                raise _fail(where, "has points but no segmenter is available to turn them into a mask")
+            mask = np.asarray(segment(img0, img1, obj.points)) > 0
+        if not mask.any():
+            raise _fail(f"{where}", "its mask is empty")
+        masks.append(mask)
+    return ProjectInputs(img0, img1, tuple(masks))
+
+
+def with_overrides(project: Project, **changes: Any) -> Project:
+    """A copy with the given fields replaced (``None`` values are ignored), re-validated."""
+    applied = {k: v for k, v in changes.items() if v is not None}
+    return parse_project(project_to_dict(replace(project, **applied)), project.base_dir)

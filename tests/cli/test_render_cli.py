@@ -1,0 +1,92 @@
+"""``python -m interp render`` on a synthetic project: objects land where the ground truth says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from interp.cli import main
+from interp.curves import Curve, output_times
+from interp.media import read_image, write_image
+from interp.placement import placement_errors
+from interp.synthetic import make_scene
+
+CURVES = ("reverse", "arrive early")
+
+
+@pytest.fixture(scope="module")
+def synthetic_project(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("project")
+    scene = make_scene(21, 128, 224, num_objects=2, max_motion=16, background_motion=(0.0, 0.0))
+    write_image(folder / "f0.png", scene.frame(0))
+    write_image(folder / "f1.png", scene.frame(1))
+    objects = []
+    for index, (mask, preset) in enumerate(zip(scene.visible_masks(), CURVES, strict=True)):
+        write_image(folder / f"m{index}.png", np.repeat(mask[..., None], 3, axis=2).astype(np.uint8) * 255)
+        objects.append({"name": f"o{index}", "mask": f"m{index}.png", "curve": Curve.preset(preset).to_points()})
+    document = {
+        "format": "interp-project",
+        "version": 1,
+        "frame0": "f0.png",
+        "frame1": "f1.png",
+        "num_frames": 3,
+        "fps": 6,
+        "background": {"curve": [[0, 0], [1, 0]]},
+        "objects": objects,
+    }
+    (folder / "project.json").write_text(json.dumps(document))
+    return folder / "project.json", scene
+
+
+def test_render_places_objects_on_their_curves(synthetic_project, tmp_path: Path) -> None:
+    project, scene = synthetic_project
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "render",
+                str(project),
+                "--out",
+                str(out),
+                "--num-frames",
+                "5",
+                "--gif",
+                "--mp4",
+                "--loop",
+                "there-and-back",
+            ]
+        )
+        == 0
+    )
+    frames = sorted(out.glob("frame_*.png"))
+    assert [f.name for f in frames] == [f"frame_{i:04d}.png" for i in range(5)]
+    times = output_times(5)
+    errors = []
+    for path, t in zip(frames, times, strict=True):
+        distances = [float(Curve.preset(p)(t)) for p in CURVES]
+        exact = scene.render(distances, 0.0)
+        errors += [e for e in placement_errors(read_image(path), exact, scene.visible_masks(distances, 0.0)) if e]
+    assert len(errors) >= 8
+    assert np.median(errors) < 1.0
+    assert max(errors) < 2.5
+    with Image.open(out / "interp.gif") as gif:
+        assert gif.n_frames == 8  # there and back without repeating the turning frames
+
+
+def test_bad_project_writes_nothing(synthetic_project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project, _ = synthetic_project
+    document = json.loads(project.read_text())
+    document["objects"][0]["curve"] = [[0, 0], [0.7, 1], [0.3, 1], [1, 1]]
+    bad = project.parent / "bad.json"
+    bad.write_text(json.dumps(document))
+    out = tmp_path / "out"
+    assert main(["render", str(bad), "--out", str(out)]) == 2
+    assert "project field objects[0].curve" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["render", str(project), "--out", str(out), "--num-frames", "1"]) == 2
+    assert "num_frames" in capsys.readouterr().err
+    assert not out.exists()
