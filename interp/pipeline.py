@@ -5,7 +5,7 @@ The CLI (``python -m interp render``) and the app call these same functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +67,7 @@ def animation_order(count: int, loop: str) -> list[int]:
     return forward + forward[-2:0:-1] if loop == "there-and-back" else forward
 
 
-def write_project_outputs(
+def iter_project_outputs(
     frames: Iterator[np.ndarray],
     out: Path,
     fps: float,
@@ -75,12 +75,17 @@ def write_project_outputs(
     mp4: bool = False,
     loop: str = "forward",
     renderer: str = "",
-) -> RenderResult:
-    """Write ``frame_0000.png``… and the requested GIF/MP4 into ``out``; on any failure nothing is left behind."""
+) -> Generator[int, None, RenderResult]:
+    """Write ``frame_0000.png``… and the requested GIF/MP4 into ``out``, yielding the number of frames written so far.
+
+    All-or-nothing: if anything fails, or the caller stops iterating (a cancelled render), nothing is left behind.
+    The generator's return value is the ``RenderResult``.
+    """
     with atomic_folder(out) as staging:
         paths = []
         for index, frame in enumerate(frames):
             paths.append(write_image(staging / FRAME_PATTERN.format(index), frame))
+            yield len(paths)
         order = animation_order(len(paths), loop)
         for name, wanted in ((GIF_NAME, gif), (MP4_NAME, mp4)):
             if wanted:
@@ -94,3 +99,21 @@ def write_project_outputs(
         mp4=out / MP4_NAME if mp4 else None,
         renderer=renderer,
     )
+
+
+def write_project_outputs(
+    frames: Iterator[np.ndarray],
+    out: Path,
+    fps: float,
+    gif: bool = False,
+    mp4: bool = False,
+    loop: str = "forward",
+    renderer: str = "",
+) -> RenderResult:
+    """``iter_project_outputs`` run to the end."""
+    steps = iter_project_outputs(frames, out, fps, gif, mp4, loop, renderer)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value

@@ -286,7 +286,12 @@ def _read_reference(reference: str, base_dir: Path | None, where: str, mask: boo
         path = Path(reference)
         if not path.is_absolute():
             if base_dir is None:
-                raise _fail(where, f"relative path {reference!r} needs the project's folder")
+                raise _fail(
+                    where,
+                    f"{reference!r} is a relative file path, and this project came without its "
+                    "folder; embed the images (projects saved by the app do) or render it with "
+                    "python -m interp render PROJECT.json",
+                )
             path = base_dir / path
         if not path.is_file():
             raise _fail(where, f"file not found: {path}")

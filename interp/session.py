@@ -1,0 +1,261 @@
+"""The app's per-session state and the operations on it, free of any UI code.
+
+``app.py`` keeps one ``Session`` per browser session in a ``gr.State`` and turns events into the functions below;
+unit tests call them directly. Segmentation is injected (``SegmentFn``) so this module does not depend on
+``sam_utils``. Frames are ``H x W x 3`` uint8 RGB at the working size; masks ``H x W`` bool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from interp.curves import KNOTS, Curve
+from interp.errors import InputError
+from interp.project import Click, ObjectSpec, Project, ProjectInputs, png_data_uri
+
+#: Frames larger than this (longest side) are processed at a bounded working size.
+MAX_WORKING_SIDE = 1280
+MAX_OBJECTS = 12
+MAX_NAME_LENGTH = 40
+
+#: (frame 0, frame 1, clicks) -> (mask ``H x W`` bool, score in [0, 1]).
+SegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click]], tuple[np.ndarray, float]]
+
+
+@dataclass
+class SceneObject:
+    """An object being edited: its clicks, current mask and distance curve."""
+
+    name: str
+    curve: Curve = field(default_factory=lambda: Curve.preset("linear"))
+    clicks: list[Click] = field(default_factory=list)
+    mask: np.ndarray | None = None
+    score: float | None = None
+
+
+@dataclass
+class Session:
+    """Everything one user edits. ``version`` changes whenever frames or masks change (cache key)."""
+
+    img0: np.ndarray | None = None
+    img1: np.ndarray | None = None
+    #: the frames at their uploaded size when that is larger than the working size (else None)
+    originals: tuple[np.ndarray, np.ndarray] | None = None
+    objects: list[SceneObject] = field(default_factory=list)
+    selected: int | None = None
+    background: Curve = field(default_factory=lambda: Curve.preset("linear"))
+    history: list[int] = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def has_frames(self) -> bool:
+        return self.img0 is not None and self.img1 is not None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(height, width) of the working frames."""
+        if self.img0 is None:
+            raise InputError("load frame 0 and frame 1 first")
+        return self.img0.shape[0], self.img0.shape[1]
+
+
+def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize an ``H x W x 3`` uint8 image (Lanczos)."""
+    if image.shape[:2] == (height, width):
+        return image
+    return np.asarray(Image.fromarray(image).resize((width, height), Image.Resampling.LANCZOS))
+
+
+def working_size(height: int, width: int, limit: int = MAX_WORKING_SIDE) -> tuple[int, int]:
+    """(height, width) scaled so the longest side is at most ``limit`` (aspect kept, at least 1 px)."""
+    scale = min(1.0, limit / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def set_frames(session: Session, img0: np.ndarray, img1: np.ndarray) -> list[str]:
+    """Load a frame pair; returns notices (resizing). Objects are cleared: their masks belonged to the old frames."""
+    notices = []
+    for name, image in (("frame 0", img0), ("frame 1", img1)):
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise InputError(f"{name} must be an RGB image, got shape {image.shape} {image.dtype}")
+        if min(image.shape[:2]) < 16:
+            raise InputError(f"{name} is {image.shape[1]}x{image.shape[0]}; frames must be at least 16x16")
+    height, width = img0.shape[:2]
+    if img1.shape[:2] != (height, width):
+        notices.append(f"frame 1 was {img1.shape[1]}x{img1.shape[0]}; resized to frame 0's {width}x{height}")
+        img1 = resize(img1, height, width)
+    work_h, work_w = working_size(height, width)
+    session.originals = None
+    if (work_h, work_w) != (height, width):
+        notices.append(
+            f"frames are {width}x{height}; working at {work_w}x{work_h} (choose the output size when rendering)"
+        )
+        session.originals = (img0, img1)
+        img0, img1 = resize(img0, work_h, work_w), resize(img1, work_h, work_w)
+    session.img0, session.img1 = img0, img1
+    session.objects, session.selected, session.history = [], None, []
+    session.version += 1
+    return notices
+
+
+def _check_index(session: Session, index: int | None) -> int:
+    if index is None or not 0 <= index < len(session.objects):
+        raise InputError("select an object first")
+    return index
+
+
+def add_object(session: Session, name: str | None = None) -> int:
+    """Append a new (empty) object, select it, and return its index."""
+    if len(session.objects) >= MAX_OBJECTS:
+        raise InputError(f"at most {MAX_OBJECTS} objects; delete one first")
+    taken = {o.name for o in session.objects}
+    number = len(session.objects) + 1
+    while name is None or name in taken:
+        name, number = f"object {number}", number + 1
+    session.objects.append(SceneObject(name=_clean_name(name)))
+    session.selected = len(session.objects) - 1
+    return session.selected
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())[:MAX_NAME_LENGTH]
+    if not cleaned:
+        raise InputError("an object name cannot be empty")
+    return cleaned
+
+
+def rename_object(session: Session, index: int | None, name: str) -> None:
+    index = _check_index(session, index)
+    cleaned = _clean_name(name)
+    if any(o.name == cleaned for i, o in enumerate(session.objects) if i != index):
+        raise InputError(f"another object is already called {cleaned!r}")
+    session.objects[index].name = cleaned
+
+
+def delete_object(session: Session, index: int | None) -> None:
+    index = _check_index(session, index)
+    del session.objects[index]
+    session.history = [i if i < index else i - 1 for i in session.history if i != index]
+    session.selected = None if not session.objects else min(index, len(session.objects) - 1)
+    session.version += 1
+
+
+def clear_objects(session: Session) -> None:
+    session.objects, session.selected, session.history = [], None, []
+    session.version += 1
+
+
+def _segment(session: Session, obj: SceneObject, segment: SegmentFn) -> None:
+    if not any(c.positive for c in obj.clicks):
+        obj.mask, obj.score = None, None
+    else:
+        mask, score = segment(session.img0, session.img1, obj.clicks)
+        obj.mask, obj.score = np.asarray(mask) > 0, float(score)
+    session.version += 1
+
+
+def click(session: Session, x: float, y: float, positive: bool, segment: SegmentFn) -> int:
+    """Add a click to the selected object (creating one if needed), re-segment it; return its index."""
+    if not session.has_frames:
+        raise InputError("load frame 0 and frame 1 first, then click on frame 0")
+    height, width = session.size
+    if not (0 <= x < width and 0 <= y < height):
+        raise InputError(f"click ({x:g}, {y:g}) is outside the {width}x{height} frame")
+    if session.selected is None or not session.objects:
+        if not positive:
+            raise InputError("start an object with a positive click (on the object)")
+        add_object(session)
+    index = _check_index(session, session.selected)
+    obj = session.objects[index]
+    obj.clicks.append(Click(float(x), float(y), positive))
+    session.history.append(index)
+    _segment(session, obj, segment)
+    return index
+
+
+def undo_click(session: Session, segment: SegmentFn) -> int | None:
+    """Remove the most recent click (of any object) and re-segment that object; returns its index or None."""
+    if not session.history:
+        return None
+    index = session.history.pop()
+    obj = session.objects[index]
+    obj.clicks.pop()
+    _segment(session, obj, segment)
+    session.selected = index
+    return index
+
+
+def set_curve(session: Session, index: int | None, curve: Curve) -> None:
+    """Set an object's curve, or the background's when ``index`` is None."""
+    if index is None:
+        session.background = curve
+    else:
+        session.objects[_check_index(session, index)].curve = curve
+
+
+def curve_from_knots(values: Sequence[float]) -> Curve:
+    """A curve through ``KNOTS`` with the given slider values (clipped to [0, 1])."""
+    if len(values) != len(KNOTS):
+        raise InputError(f"need {len(KNOTS)} keyframe values, got {len(values)}")
+    return Curve(tuple((t, float(np.clip(v, 0.0, 1.0))) for t, v in zip(KNOTS, values, strict=True)))
+
+
+def masked_objects(session: Session) -> list[SceneObject]:
+    """Objects that have a mask (objects still without one are ignored when rendering)."""
+    return [o for o in session.objects if o.mask is not None and o.mask.any()]
+
+
+def resize_mask(mask: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize an ``H x W`` bool mask (bilinear, then thresholded at one half)."""
+    if mask.shape == (height, width):
+        return mask
+    image = Image.fromarray(mask.astype(np.uint8) * 255).resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(image) > 127
+
+
+def to_inputs(session: Session, original_size: bool = False) -> ProjectInputs:
+    """Frames and masks for rendering: at the working size, or at the uploaded size (masks scaled up)."""
+    if not session.has_frames:
+        raise InputError("load frame 0 and frame 1 first")
+    masks = [o.mask for o in masked_objects(session)]
+    if original_size and session.originals is not None:
+        img0, img1 = session.originals
+        height, width = img0.shape[:2]
+        return ProjectInputs(img0, img1, tuple(resize_mask(m, height, width) for m in masks))
+    return ProjectInputs(session.img0, session.img1, tuple(masks))
+
+
+def to_project(session: Session, **settings: object) -> Project:
+    """A self-contained project (frames and masks embedded as PNG data URIs) with the given settings."""
+    if not session.has_frames:
+        raise InputError("load frame 0 and frame 1 first")
+    objects = tuple(
+        ObjectSpec(name=o.name, curve=o.curve, mask=png_data_uri(o.mask), points=tuple(o.clicks))
+        for o in masked_objects(session)
+    )
+    return Project(
+        frame0=png_data_uri(session.img0),
+        frame1=png_data_uri(session.img1),
+        background=session.background,
+        objects=objects,
+        **settings,
+    )
+
+
+def from_project(session: Session, project: Project, inputs: ProjectInputs) -> list[str]:
+    """Restore a session from a loaded project; returns notices."""
+    notices = set_frames(session, inputs.img0, inputs.img1)
+    height, width = session.size
+    scale_x, scale_y = width / inputs.img0.shape[1], height / inputs.img0.shape[0]
+    for spec, mask in zip(project.objects, inputs.masks, strict=True):
+        resized = resize_mask(mask, height, width)
+        clicks = [Click(c.x * scale_x, c.y * scale_y, c.positive) for c in spec.points]
+        session.objects.append(SceneObject(spec.name, spec.curve, clicks, resized, None))
+    session.background = project.background
+    session.selected = 0 if session.objects else None
+    session.version += 1
+    return notices

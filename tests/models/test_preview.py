@@ -1,0 +1,60 @@
+"""Live preview: right frame at the ends, cache hits for repeated distances, invalidation on edits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from interp.curves import Curve
+from interp.models.registry import get_spec, interpolator_names
+from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
+from interp.session import Session, click, set_curve, set_frames
+from interp.synthetic import make_scene
+from interp.weights import is_present
+
+
+def _mask_of_scene(scene):
+    def segment(img0, img1, clicks):
+        return scene.visible_masks()[0], 1.0
+
+    return segment
+
+
+@pytest.fixture(scope="module")
+def pool() -> ModelPool:
+    return ModelPool()
+
+
+def test_preview_follows_curves_and_caches(pool: ModelPool) -> None:
+    scene = make_scene(4, 96, 160, num_objects=1, max_motion=12, background_motion=(0.0, 0.0))
+    session, cache = Session(), PreviewCache()
+    set_frames(session, scene.frame(0), scene.frame(1))
+    x, y = scene.centres()[0]
+    click(session, x, y, True, _mask_of_scene(scene))
+    set_curve(session, 0, Curve.preset("jump to end"))
+    set_curve(session, None, Curve.preset("hold"))
+
+    start = preview_frame(session, cache, pool, "rife-v4", 0.0)
+    assert start.shape == (96, 160, 3)
+    exact = scene.render([1.0], 0.0).astype(float)
+    assert np.abs(start.astype(float) - exact).mean() < 4  # object already at its end position, background held
+    again = preview_frame(session, cache, pool, "rife-v4", 0.7)  # same distances at another t: a cache hit
+    assert again is start
+    assert len(cache.frames) == 1
+
+    set_curve(session, 0, Curve.preset("hold"))
+    held = preview_frame(session, cache, pool, "rife-v4", 0.5)
+    assert np.abs(held.astype(float) - scene.frame(0).astype(float)).mean() < 1  # everything at d = 0
+    version = session.version
+    click(session, x + 1, y, True, _mask_of_scene(scene))
+    assert session.version != version
+    preview_frame(session, cache, pool, "rife-v4", 0.5)
+    assert cache.key == (session.version, "rife-v4")
+    assert len(cache.frames) == 1  # a new mask invalidated the old frames
+
+
+def test_available_models_lists_present_weights_only() -> None:
+    models = available_models()
+    assert "rife-v4" in models
+    for name in interpolator_names():
+        assert (name in models) == is_present(get_spec(name))

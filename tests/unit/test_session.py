@@ -1,0 +1,152 @@
+"""Session operations behind the app's handlers (segmentation injected as a simple disk-around-clicks function)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from interp.curves import Curve
+from interp.errors import InputError
+from interp.project import load_inputs, parse_project, project_to_dict
+from interp.session import (
+    MAX_WORKING_SIDE,
+    Session,
+    add_object,
+    clear_objects,
+    click,
+    curve_from_knots,
+    delete_object,
+    from_project,
+    rename_object,
+    set_curve,
+    set_frames,
+    to_inputs,
+    to_project,
+    undo_click,
+)
+
+
+def disk_segment(img0, img1, clicks):
+    """Union of 6 px disks around positive clicks minus disks around negative ones."""
+    ys, xs = np.mgrid[: img0.shape[0], : img0.shape[1]]
+    mask = np.zeros(img0.shape[:2], bool)
+    for c in clicks:
+        disk = (xs - c.x) ** 2 + (ys - c.y) ** 2 <= 36
+        mask = mask | disk if c.positive else mask & ~disk
+    return mask, 0.9
+
+
+def _frames(height: int = 40, width: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 256, (height, width, 3), dtype=np.uint8), rng.integers(
+        0, 256, (height, width, 3), dtype=np.uint8
+    )
+
+
+@pytest.fixture
+def session() -> Session:
+    s = Session()
+    set_frames(s, *_frames())
+    return s
+
+
+def test_click_before_frames_is_a_clear_error() -> None:
+    with pytest.raises(InputError, match="load frame 0 and frame 1 first"):
+        click(Session(), 5, 5, True, disk_segment)
+
+
+def test_first_click_creates_an_object_and_segments(session: Session) -> None:
+    assert click(session, 20, 20, True, disk_segment) == 0
+    obj = session.objects[0]
+    assert obj.name == "object 1"
+    assert obj.mask[20, 20]
+    assert obj.score == pytest.approx(0.9)
+    click(session, 22, 20, False, disk_segment)
+    assert not obj.mask[20, 22]
+    with pytest.raises(InputError, match="outside"):
+        click(session, 99, 5, True, disk_segment)
+
+
+def test_negative_first_click_needs_an_object(session: Session) -> None:
+    with pytest.raises(InputError, match="positive click"):
+        click(session, 10, 10, False, disk_segment)
+
+
+def test_undo_walks_back_across_objects(session: Session) -> None:
+    click(session, 10, 10, True, disk_segment)
+    add_object(session)
+    click(session, 40, 20, True, disk_segment)
+    click(session, 45, 20, True, disk_segment)
+    assert undo_click(session, disk_segment) == 1
+    assert len(session.objects[1].clicks) == 1
+    undo_click(session, disk_segment)
+    assert session.objects[1].mask is None
+    assert undo_click(session, disk_segment) == 0
+    assert session.objects[0].mask is None
+    assert undo_click(session, disk_segment) is None
+
+
+def test_rename_delete_clear(session: Session) -> None:
+    click(session, 10, 10, True, disk_segment)
+    add_object(session)
+    click(session, 40, 20, True, disk_segment)
+    rename_object(session, 1, "  the   ball ")
+    assert session.objects[1].name == "the ball"
+    with pytest.raises(InputError, match="already called"):
+        rename_object(session, 0, "the ball")
+    with pytest.raises(InputError, match="cannot be empty"):
+        rename_object(session, 0, "   ")
+    delete_object(session, 0)
+    assert [o.name for o in session.objects] == ["the ball"]
+    assert session.history == [0]
+    clear_objects(session)
+    assert session.objects == []
+    with pytest.raises(InputError, match="select an object"):
+        delete_object(session, None)
+
+
+def test_frames_of_different_size_and_large_frames_get_notices() -> None:
+    s = Session()
+    big0 = np.zeros((MAX_WORKING_SIDE, 2 * MAX_WORKING_SIDE, 3), np.uint8)
+    notices = set_frames(s, big0, np.zeros((100, 100, 3), np.uint8))
+    assert any("resized to frame 0" in n for n in notices)
+    assert any("working at 1280x640" in n for n in notices)
+    assert s.size == (640, 1280)
+    assert s.originals[0].shape == big0.shape
+    with pytest.raises(InputError, match="at least 16x16"):
+        set_frames(s, np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8, 3), np.uint8))
+
+
+def test_curves_from_sliders(session: Session) -> None:
+    curve = curve_from_knots([0, 0.2, 1.4, 0.5, -1])
+    assert curve.at_knots() == pytest.approx([0, 0.2, 1.0, 0.5, 0.0])
+    set_curve(session, None, Curve.preset("hold"))
+    assert session.background == Curve.preset("hold")
+    with pytest.raises(InputError, match="need 5"):
+        curve_from_knots([0, 1])
+
+
+def test_project_round_trip_restores_the_session(session: Session) -> None:
+    click(session, 20, 20, True, disk_segment)
+    set_curve(session, 0, Curve.preset("reverse"))
+    set_curve(session, None, Curve.preset("hold"))
+    project = to_project(session, num_frames=5, fps=8.0)
+    reparsed = parse_project(project_to_dict(project))  # self-contained: frames and masks are data URIs
+    restored = Session()
+    from_project(restored, reparsed, load_inputs(reparsed))
+    assert np.array_equal(restored.img0, session.img0)
+    assert np.array_equal(restored.objects[0].mask, session.objects[0].mask)
+    assert restored.objects[0].curve == Curve.preset("reverse")
+    assert restored.background == Curve.preset("hold")
+    assert restored.objects[0].clicks == session.objects[0].clicks
+
+
+def test_original_size_inputs_scale_masks_up() -> None:
+    s = Session()
+    set_frames(s, *_frames(2 * MAX_WORKING_SIDE, MAX_WORKING_SIDE))
+    click(s, 300, 600, True, disk_segment)
+    full = to_inputs(s, original_size=True)
+    assert full.img0.shape[:2] == (2 * MAX_WORKING_SIDE, MAX_WORKING_SIDE)
+    assert full.masks[0].shape == full.img0.shape[:2]
+    assert full.masks[0][1200, 600]
+    assert to_inputs(s).img0.shape[:2] == (MAX_WORKING_SIDE, MAX_WORKING_SIDE // 2)
