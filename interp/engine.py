@@ -190,21 +190,28 @@ class Interpolator:
         return FramePair(frame0, frame1)
 
     # ---------------------------------------------------------------- maps
-    def _map_tensor(self, value: MapLike, pair: FramePair) -> torch.Tensor:
-        height, width = pair.size
-        padded = pair.frame0.tensor.shape[2:]
+    @staticmethod
+    def _check_map(value: MapLike, pair: FramePair) -> None:
+        """Raise ``InputError`` unless ``value`` is a number or an ``H x W`` array, finite and in [0, 1]."""
         if isinstance(value, np.ndarray):
-            if value.shape != (height, width):
-                raise InputError(f"a map must be H x W = {height} x {width} like the frames, got {value.shape}")
-            array = value.astype(np.float32, copy=False)
-            if not np.isfinite(array).all() or array.min() < 0.0 or array.max() > 1.0:
-                raise InputError(f"map values must be finite and in [0, 1], got [{array.min():g}, {array.max():g}]")
-            tensor = self._pad(torch.from_numpy(np.ascontiguousarray(array))[None, None], height, width, "replicate")
+            if value.shape != pair.size:
+                raise InputError(
+                    f"a map must be H x W = {pair.size[0]} x {pair.size[1]} like the frames, got {value.shape}"
+                )
+            low, high = float(np.min(value)), float(np.max(value))
+            if not (np.isfinite(low) and np.isfinite(high)) or low < 0.0 or high > 1.0:
+                raise InputError(f"map values must be finite and in [0, 1], got [{low:g}, {high:g}]")
+        elif not 0.0 <= float(value) <= 1.0:
+            raise InputError(f"a time or distance must be in [0, 1], got {float(value)!r}")
+
+    def _map_tensor(self, value: MapLike, pair: FramePair) -> torch.Tensor:
+        """A checked map as a padded ``1 x 1 x Hp x Wp`` tensor on the device."""
+        self._check_map(value, pair)
+        if isinstance(value, np.ndarray):
+            array = np.ascontiguousarray(value, dtype=np.float32)
+            tensor = self._pad(torch.from_numpy(array)[None, None], *pair.size, "replicate")
             return tensor.to(self.device, self.dtype)
-        number = float(value)
-        if not 0.0 <= number <= 1.0:
-            raise InputError(f"a time or distance must be in [0, 1], got {number!r}")
-        return torch.full((1, 1, *padded), number, device=self.device, dtype=self.dtype)
+        return torch.full((1, 1, *pair.frame0.tensor.shape[2:]), float(value), device=self.device, dtype=self.dtype)
 
     def _run(self, pair: FramePair, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         cond = cond.contiguous(memory_format=self.memory_format)
@@ -251,10 +258,11 @@ class Interpolator:
         """
         if self.spec.iterative and not 1 <= iters <= MAX_ITERS:
             raise InputError(f"iters must be between 1 and {MAX_ITERS}, got {iters!r}")
-        tensors = [self._map_tensor(m, pair) for m in maps]
+        for value in maps:  # fail before rendering anything; tensors are built one batch at a time
+            self._check_map(value, pair)
         ends = {0.0: self._to_numpy(pair.frame0.tensor, pair)[0], 1.0: self._to_numpy(pair.frame1.tensor, pair)[0]}
-        for start in range(0, len(tensors), self.batch_size):
-            chunk = tensors[start : start + self.batch_size]
+        for start in range(0, len(maps), self.batch_size):
+            chunk = [self._map_tensor(m, pair) for m in maps[start : start + self.batch_size]]
             # A map that is all 0 or all 1 is frame 0 or frame 1 itself (the networks only learned in-between times).
             fixed = [_uniform_end(t) for t in chunk]
             todo = [t for t, end in zip(chunk, fixed, strict=True) if end is None]
@@ -266,7 +274,7 @@ class Interpolator:
             for end in fixed:
                 yield ends[end] if end is not None else rendered.pop(0)
             if progress is not None:
-                progress(min(start + self.batch_size, len(tensors)), len(tensors))
+                progress(min(start + self.batch_size, len(maps)), len(maps))
 
     def _to_numpy(self, images: torch.Tensor, pair: FramePair) -> np.ndarray:
         """B x 3 x Hp x Wp network images -> B x H x W x 3 float32 RGB in [0, 1], cropped."""

@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from interp import __version__
-from interp.cli import evaluate, image, render, weights
+from interp.cli import evaluate, image, render, video, weights
 from interp.errors import InterpError
 
 #: Subcommand modules; each has ``register(subparsers)`` that sets ``func`` on its parser.
-COMMANDS = (image, render, weights, evaluate)
+COMMANDS = (image, render, video, weights, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -91,3 +91,15 @@ def test_bad_frames_and_settings(engine: Interpolator, frames) -> None:
 def test_every_scale_runs(engine: Interpolator, frames, scale: float) -> None:
     scaled = Interpolator(engine.network, engine.spec, device="cpu", scale=scale)
     assert scaled.render(scaled.encode_pair(*frames), [0.5])[0].shape == (45, 71, 3)
+
+
+def test_maps_become_tensors_one_batch_at_a_time(engine: Interpolator, frames, monkeypatch) -> None:
+    """A long list of maps (a long run of repeated video frames) must not be materialised all at once."""
+    built = []
+    original = Interpolator._map_tensor
+    monkeypatch.setattr(Interpolator, "_map_tensor", lambda self, v, p: built.append(v) or original(self, v, p))
+    stream = engine.iter_render(engine.encode_pair(*frames), [k / 1000 for k in range(1, 1000)])
+    next(stream)
+    assert len(built) == engine.batch_size
+    with pytest.raises(InputError, match=r"in \[0, 1\]"):  # but every map is checked before any rendering
+        next(engine.iter_render(engine.encode_pair(*frames), [0.5] * 10 + [2.0]))
