@@ -4,7 +4,7 @@
 model at t = 0.5 (converted to each end frame's grid), build label maps and each object's map coverage. ``render``
 then turns per-frame distances (objects and background) into frames with one of the renderers:
 
-* ``"splat"``: layered splatting along the model's flow, disocclusions filled by the ``"maps"`` render;
+* ``"splat"``: layered splatting along the model's flow (no network pass per frame; see ``interp.layers``);
 * ``"maps"``: the network driven by distance maps whose object regions cover each object's swept path;
 * ``"naive"``: the network driven by frame-0 masks + blur (the reference webapp's way, for comparison).
 
@@ -23,7 +23,7 @@ from interp.compose import DEFAULT_FEATHER_PX, check_masks, compose_from_coverag
 from interp.curves import Curve, output_times
 from interp.engine import FramePair, Interpolator
 from interp.errors import InputError
-from interp.layers import frame1_labels, render_layers
+from interp.layers import clean_layer_flows, exclude_edges, frame1_labels, render_layers, unreliable_flow
 from interp.splat import endpoint_flows
 
 RENDERERS: tuple[str, ...] = ("splat", "maps", "naive")
@@ -89,7 +89,13 @@ class Manipulator:
             im.astype(np.float32) / 255.0 if im.dtype == np.uint8 else im.astype(np.float32) for im in (img0, img1)
         ]
         if checked:
-            labels0, labels1 = label_map(checked), frame1_labels(checked, flow01)
+            labels0, labels1 = label_map(checked), frame1_labels(checked, flow01, flow10)
+            doubtful0, doubtful1 = unreliable_flow(flow01, flow10), unreliable_flow(flow10, flow01)
+            flow01, flow10 = (
+                clean_layer_flows(flow01, labels0, doubtful0),
+                clean_layer_flows(flow10, labels1, doubtful1),
+            )
+            labels0, labels1 = exclude_edges(labels0), exclude_edges(labels1)
         else:
             labels0 = labels1 = np.full(pair.size, -1, dtype=np.int32)
         swept = footprints(checked, flow01, "swept", self.feather_px) if checked else []
@@ -137,28 +143,26 @@ class Manipulator:
         if not np.isfinite(everything).all() or everything.min() < 0 or everything.max() > 1:
             raise InputError("distances must be finite and in [0, 1]")
         uniform = np.ptp(everything, axis=1) < 1e-6
+        splatted = ~uniform if renderer == "splat" else np.zeros(len(uniform), dtype=bool)
+        # The network renders the frames that need it, in batches; splatted frames need only the pair's flow.
+        todo = np.flatnonzero(~splatted)
         maps: list[float | np.ndarray] = list(
-            self.distance_maps(prepared, object_distances, background_distances, renderer)
+            self.distance_maps(prepared, object_distances[todo], background_distances[todo], renderer)
         )
-        for frame in np.flatnonzero(uniform):
-            maps[frame] = float(background_distances[frame])
+        for slot, frame in enumerate(todo):
+            if uniform[frame]:
+                maps[slot] = float(background_distances[frame])
         rendered = self.interpolator.iter_render(prepared.pair, maps, iters=self.iters)
-        for frame, base in enumerate(rendered):
-            if renderer == "splat" and not uniform[frame]:
-                base = render_layers(
-                    prepared.img0,
-                    prepared.img1,
-                    prepared.labels0,
-                    prepared.labels1,
-                    prepared.flow01,
-                    prepared.flow10,
-                    object_distances[frame],
-                    background_distances[frame],
-                    base,
-                )
+        for frame in range(len(uniform)):
+            if splatted[frame]:
+                image = render_layers(prepared.img0, prepared.img1, prepared.labels0, prepared.labels1,
+                                      prepared.flow01, prepared.flow10, object_distances[frame],
+                                      background_distances[frame])  # fmt: skip
+            else:
+                image = next(rendered)
             if progress is not None:
-                progress(frame + 1, len(maps))
-            yield base
+                progress(frame + 1, len(uniform))
+            yield image
 
     def render_curves(
         self,

@@ -6,6 +6,7 @@ each pixel of frame a goes in frame b.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 
@@ -74,3 +75,22 @@ def endpoint_flows(flow_mid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         filled = np.where(weight > 1e-3, sums / np.maximum(weight, 1e-3), value)
         results.append(filled.astype(np.float32))
     return results[0], results[1]
+
+
+def sample_bilinear(values: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """Backward warp: ``out(x) = values(x + flow(x))`` for ``C x H x W`` values (edges clamped)."""
+    height, width = flow.shape[1:]
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    map_x, map_y = xs + flow[0].astype(np.float32), ys + flow[1].astype(np.float32)
+    return np.stack(
+        [
+            cv2.remap(v.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            for v in values
+        ]
+    )
+
+
+def round_trip_error(flow_ab: np.ndarray, flow_ba: np.ndarray) -> np.ndarray:
+    """Forward-backward consistency, ``H x W`` pixels: ``|F_ab(x) + F_ba(x + F_ab(x))|`` (large where occluded)."""
+    back = sample_bilinear(flow_ba, flow_ab)
+    return np.hypot(flow_ab[0] + back[0], flow_ab[1] + back[1])
