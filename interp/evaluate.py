@@ -5,6 +5,10 @@ Layouts:
 * **triplets**: ``ROOT/<seq>/{frame0,gt,frame1}.png``, ground truth at t = 0.5 (UCF101, Middlebury-style sets);
 * **septuplets** (Vimeo-90K): ``ROOT/<seq>/im1..im7.png``; ``(im1, im7) -> im2..im6`` at t = k/6, with the
   precomputed distance maps ``dis_index_0_k_6.npy`` when present (else uniform maps).
+
+Distance maps are prepared as in training (``interp.research.maps``): resized to the frame size (the official files
+are stored at half resolution), clipped to [0, 1] and blurred (``MapOptions``; the reference benchmark's
+``--clip --blur``). LPIPS is added to every score when its weights are present (``interp.research.lpips``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from interp.engine import Interpolator
 from interp.errors import InputError
 from interp.media import read_image
 from interp.metrics import psnr, quantize, ssim
+from interp.research.lpips import LPIPS
+from interp.research.maps import MapOptions, load_map
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class Score:
     t: float
     psnr: float
     ssim: float
+    lpips: float | None = None
 
 
 @dataclass
@@ -64,6 +71,20 @@ class Report:
     @property
     def mean_ssim(self) -> float:
         return float(np.mean([s.ssim for s in self.scores]))
+
+    @property
+    def mean_lpips(self) -> float | None:
+        """Mean LPIPS, or ``None`` when it was not measured."""
+        values = [s.lpips for s in self.scores if s.lpips is not None]
+        return float(np.mean(values)) if values else None
+
+    def lpips_by_position(self) -> dict[float, float]:
+        """Mean LPIPS per target time (empty when it was not measured)."""
+        groups: dict[float, list[float]] = defaultdict(list)
+        for score in self.scores:
+            if score.lpips is not None:
+                groups[round(score.t, 6)].append(score.lpips)
+        return {t: float(np.mean(values)) for t, values in sorted(groups.items())}
 
     def by_position(self) -> dict[float, tuple[float, float]]:
         """Mean (PSNR, SSIM) per target time."""
@@ -117,10 +138,10 @@ def _natural_key(path: Path) -> tuple[int, str]:
     return (int(path.name), "") if path.name.isdigit() else (1 << 30, path.name)
 
 
-def _load_map(target: Target) -> float | np.ndarray:
+def _load_map(target: Target, height: int, width: int, options: MapOptions) -> float | np.ndarray:
     if target.distance_map is None:
         return target.t
-    return np.clip(np.load(target.distance_map).astype(np.float32), 0.0, 1.0)
+    return load_map(target.distance_map, height, width, options, fallback=target.t)
 
 
 def evaluate(
@@ -128,17 +149,26 @@ def evaluate(
     samples: Sequence[Sample],
     iters: int = 2,
     progress: Callable[[int, int], None] | None = None,
+    map_options: MapOptions | None = None,
+    lpips: LPIPS | None = None,
 ) -> Report:
-    """Predict every target of every sample and score it (outputs quantised to 8 bits, as saved files would be)."""
+    """Predict every target of every sample and score it (outputs quantised to 8 bits, as saved files would be).
+
+    ``map_options``: how distance maps are prepared (default ``MapOptions()``: clip, 9 x 9 blur). ``lpips``: also
+    score LPIPS with this metric.
+    """
+    options = map_options or MapOptions()
     report = Report()
     for index, sample in enumerate(samples):
         img0, img1 = read_image(sample.frame0), read_image(sample.frame1)
         pair = interpolator.encode_pair(img0, img1)
-        maps = [_load_map(t) for t in sample.targets]
+        maps = [_load_map(t, *pair.size, options) for t in sample.targets]
         for target, frame in zip(sample.targets, interpolator.iter_render(pair, maps, iters=iters), strict=True):
             gt = read_image(target.gt).astype(np.float32) / 255.0
             prediction = quantize(frame)
-            report.scores.append(Score(sample.name, target.t, psnr(prediction, gt), ssim(prediction, gt)))
+            perceptual = None if lpips is None else lpips.distance(prediction, gt)
+            score = Score(sample.name, target.t, psnr(prediction, gt), ssim(prediction, gt), perceptual)
+            report.scores.append(score)
         if progress is not None:
             progress(index + 1, len(samples))
     return report

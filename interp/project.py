@@ -52,11 +52,18 @@ class ProjectError(InputError):
 
 @dataclass(frozen=True)
 class Click:
-    """A click on frame 0: pixel coordinates (x right, y down) and whether it marks the object (positive)."""
+    """A click at pixel ``(x, y)`` of frame 0 (column, row; the pixel's centre is ``(x + 0.5, y + 0.5)``).
+
+    ``positive`` clicks mark the object, negative ones mark what is not the object.
+    """
 
     x: float
     y: float
     positive: bool = True
+
+    def pixel(self) -> tuple[int, int]:
+        """The ``(x, y)`` index of the clicked pixel."""
+        return math.floor(self.x), math.floor(self.y)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from interp import __version__
-from interp.cli import evaluate, image, render, video, weights
+from interp.cli import dataset, evaluate, image, render, segment, train, video, weights
 from interp.errors import InterpError
 
 #: Subcommand modules; each has ``register(subparsers)`` that sets ``func`` on its parser.
-COMMANDS = (image, render, video, weights, evaluate)
+COMMANDS = (image, render, video, weights, evaluate, dataset, train, segment)
 
 
 def build_parser() -> argparse.ArgumentParser:

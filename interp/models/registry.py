@@ -30,6 +30,7 @@ class Kind(StrEnum):
     INTERPOLATOR = "interpolator"
     SEGMENTER = "segmenter"
     FLOW = "flow"
+    METRIC = "metric"
 
 
 class Index(StrEnum):
@@ -149,6 +150,27 @@ MODELS: dict[str, ModelSpec] = {
             how_to_get="download https://download.pytorch.org/models/raft_large_C_T_SKHT_V2-ff5fadd5.pth into "
             "checkpoints/ (or run: python -m interp weights fetch raft-large where a network exists)",
             description="torchvision RAFT-large optical flow (distance-index generation; BSD-3)",
+            fetchable=True,
+        ),
+        ModelSpec(
+            name="lpips-alexnet",
+            kind=Kind.METRIC,
+            checkpoint="alexnet-owt-7be5be79.pth",
+            source="https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+            how_to_get="download https://download.pytorch.org/models/alexnet-owt-7be5be79.pth into checkpoints/ "
+            "(or run: python -m interp weights fetch lpips-alexnet where a network exists)",
+            description="torchvision AlexNet (ImageNet), the backbone of LPIPS in eval (BSD-3)",
+            fetchable=True,
+        ),
+        ModelSpec(
+            name="lpips-alex-v0.1",
+            kind=Kind.METRIC,
+            checkpoint="lpips/v0.1/alex.pth",
+            source="https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/alex.pth",
+            how_to_get="download https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/"
+            "alex.pth to checkpoints/lpips/v0.1/alex.pth (or run: python -m interp weights fetch lpips-alex-v0.1 "
+            "where a network exists)",
+            description="LPIPS v0.1 linear weights for AlexNet (BSD-2), used by eval",
             fetchable=True,
         ),
     )
