@@ -1,6 +1,6 @@
 """Make the project's own demo inputs in assets/demo/ from the synthetic scene generator (deterministic).
 
-    .venv/bin/python scripts/make_assets.py
+    .venv/bin/python -m scripts.make_assets
 
 Writes frame0.png, frame1.png, one mask PNG per object and project.json (each object on its own curve).
 """

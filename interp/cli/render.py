@@ -11,7 +11,7 @@ from interp.engine import Interpolator
 from interp.errors import InputError
 from interp.manipulate import RENDERERS
 from interp.pipeline import render_project, resolve_renderer, write_project_outputs
-from interp.project import LOOPS, load_inputs, load_project, with_overrides
+from interp.project import LOOPS, Project, Segmenter, load_inputs, load_project, with_overrides
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,6 +40,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _segmenter_for(project: Project) -> Segmenter | None:
+    """A segmenter when some object is given by clicks (SAM when its weights exist, else the fallback)."""
+    if not any(obj.mask is None for obj in project.objects):
+        return None
+    from sam_utils.segmenter import make_segmenter  # only projects with clicks need segmentation
+
+    segmenter = make_segmenter("auto")
+    print(f"segmenting clicked objects with {segmenter.describe()}")
+    return lambda img0, img1, clicks: segmenter.segment(img0, clicks, next_image=img1).mask
+
+
 def run(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out {args.out} exists and is not a folder")
@@ -54,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         iters=args.iters,
         loop=args.loop,
     )
-    inputs = load_inputs(project, segment=None)
+    inputs = load_inputs(project, segment=_segmenter_for(project))
     started = time.perf_counter()
     interpolator = Interpolator.load(
         project.model, args.checkpoint, args.device, args.fp16, args.scale, args.batch_size

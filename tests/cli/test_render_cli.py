@@ -90,3 +90,21 @@ def test_bad_project_writes_nothing(synthetic_project, tmp_path: Path, capsys: p
     assert main(["render", str(project), "--out", str(out), "--num-frames", "1"]) == 2
     assert "num_frames" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_objects_given_by_clicks_are_segmented(synthetic_project, tmp_path: Path, capsys) -> None:
+    """Without a mask file, an object's points are segmented when the project loads (fallback: no SAM weights)."""
+    project, scene = synthetic_project
+    document = json.loads(project.read_text())
+    x, y = scene.centres()[1]
+    document["objects"] = [{"name": "clicked", "points": [[x, y, 1]], "curve": Curve.preset("hold").to_points()}]
+    document["background"] = {"curve": Curve.preset("linear").to_points()}
+    clicked = project.parent / "clicked.json"
+    clicked.write_text(json.dumps(document))
+    assert main(["render", str(clicked), "--out", str(tmp_path / "out"), "--num-frames", "3"]) == 0
+    assert "segmenting clicked objects with fallback" in capsys.readouterr().out
+    middle = read_image(tmp_path / "out" / "frame_0001.png")
+    exact = scene.render([0.5, 0.0], 0.5)  # object 0 is background (linear); the clicked object 1 is held
+    errors = [e for e in placement_errors(middle, exact, scene.visible_masks([0.5, 0.0], 0.5)) if e is not None]
+    assert len(errors) == 2
+    assert max(errors) < 1.5

@@ -1,0 +1,28 @@
+"""interp's web app: click objects, shape their distance curves, preview, render, download.
+
+    python app.py [--host 127.0.0.1] [--port 7860] [--share]
+
+The page is built by ``ui.layout.build_app``; this file only parses the command line and starts the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ui.layout import build_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the app (models load on first use; the demo scene is preloaded)."""
+    parser = argparse.ArgumentParser(description="interp web app")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument("--share", action="store_true", help="also create a public gradio.live link (off by default)")
+    args = parser.parse_args(argv)
+    demo = build_app()
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Small Playwright helpers for the Gradio page."""
+
+from __future__ import annotations
+
+import json
+from contextlib import suppress
+
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+
+def image_src(page: Page, elem_id: str) -> str | None:
+    """The ``src`` of the image shown in a ``gr.Image`` (None when empty)."""
+    img = page.locator(f"#{elem_id} img")
+    return img.first.get_attribute("src") if img.count() else None
+
+
+def wait_for_new_image(page: Page, elem_id: str, old: str | None, timeout: float = 120_000) -> str:
+    """Wait until the image in ``elem_id`` is present and differs from ``old``; return its new ``src``."""
+    page.wait_for_function(
+        "([id, old]) => { const i = document.querySelector(`#${id} img`); return i && i.complete && "
+        "i.naturalWidth > 0 && i.getAttribute('src') !== old; }",
+        arg=[elem_id, old],
+        timeout=timeout,
+    )
+    return image_src(page, elem_id)
+
+
+def click_image_pixel(page: Page, elem_id: str, x: float, y: float) -> None:
+    """Click the pixel (x, y) of the image shown in ``elem_id`` (scaled to how the page displays it)."""
+    img = page.locator(f"#{elem_id} img").first
+    box = img.bounding_box()
+    natural = json.loads(img.evaluate("i => JSON.stringify([i.naturalWidth, i.naturalHeight])"))
+    page.mouse.click(
+        box["x"] + (x + 0.5) * box["width"] / natural[0], box["y"] + (y + 0.5) * box["height"] / natural[1]
+    )
+
+
+def set_slider(page: Page, elem_id: str, value: float) -> None:
+    """Type a value into a slider's number box and commit it, as a user would."""
+    box = page.locator(f"#{elem_id} input[data-testid='number-input']")
+    box.fill(str(value))
+    box.press("Enter")
+    box.blur()
+
+
+def expect_text(page: Page, elem_id: str, text: str, timeout: float = 120_000) -> None:
+    expect(page.locator(f"#{elem_id}")).to_contain_text(text, timeout=timeout)
+
+
+BUSY = "[data-testid=status-tracker].pending, [data-testid=status-tracker].generating"
+
+
+def wait_idle(page: Page, timeout: float = 120_000) -> None:
+    """Wait for the events just triggered to start (up to 5 s) and then for every one of them to finish."""
+    with suppress(PlaywrightTimeout):  # it may already be over
+        page.wait_for_function(f"() => document.querySelectorAll('{BUSY}').length > 0", timeout=5_000)
+    page.wait_for_function(f"() => document.querySelectorAll('{BUSY}').length === 0", timeout=timeout)

@@ -1,0 +1,105 @@
+"""The app's handlers called directly, for the edge cases a browser test would be slow to reach."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import pytest
+
+from interp.preview import ModelPool, PreviewCache
+from interp.session import Session
+from interp.synthetic import make_scene
+from interp.workspace import Workspace
+from sam_utils.segmenter import make_segmenter
+from ui.handlers import AUTO, INCLUDE, App, friendly
+
+
+@pytest.fixture(scope="module")
+def app() -> App:
+    return App(ModelPool(), make_segmenter("fallback"))
+
+
+@pytest.fixture
+def session(app: App) -> Session:
+    scene = make_scene(12, 96, 160, num_objects=2, max_motion=10)
+    s = Session()
+    app.load_frames(s, scene.frame(0), scene.frame(1))
+    return s
+
+
+def _select(x: float, y: float) -> gr.SelectData:
+    return gr.SelectData(None, {"index": [x, y], "value": None, "selected": True})
+
+
+def _render(app: App, session: Session, workspace: Workspace, num_frames: int = 3):
+    return friendly(app.render)(session, workspace, num_frames, 10, "forward", "rife-v4", AUTO, 2, "working size")
+
+
+def test_click_before_frames_is_a_message_not_a_crash(app: App) -> None:
+    with pytest.raises(gr.Error, match="load frame 0 and frame 1 first"):
+        friendly(app.click)(Session(), INCLUDE, _select(5, 5))
+
+
+def test_render_without_objects_is_ordinary_interpolation(app: App, session: Session) -> None:
+    workspace = Workspace()
+    try:
+        *_, final = _render(app, session, workspace)
+        _mp4, _gif, files, summary = final
+        assert summary.startswith("Done: 3 frames at 160x96")
+        assert [Path(f).name for f in files] == ["interp.gif", "interp.mp4", "project.json", "frames.zip"]
+        assert json.loads(Path(files[2]).read_text())["objects"] == []
+    finally:
+        workspace.cleanup()
+    assert workspace.root is None
+
+
+def test_cancelled_render_leaves_no_files(app: App, session: Session) -> None:
+    workspace = Workspace()
+    steps = _render(app, session, workspace, num_frames=6)
+    next(steps)  # one frame written
+    steps.close()  # what Gradio does when the user presses Cancel
+    assert workspace.current is not None
+    assert not workspace.current.exists()
+    workspace.cleanup()
+
+
+def test_absurd_numbers_and_bad_models_are_refused(app: App, session: Session) -> None:
+    with pytest.raises(gr.Error, match="frames must be between 2 and 121"):
+        next(_render(app, session, Workspace(), num_frames=100_000))
+    with pytest.raises(gr.Error, match="unknown model"):
+        friendly(app.preview)(session, PreviewCache(), 0.5, "RIFE-9", AUTO)
+
+
+def test_bad_project_uploads(app: App, session: Session, tmp_path: Path) -> None:
+    (tmp_path / "junk.json").write_text("not json")
+    with pytest.raises(gr.Error, match="not a project"):
+        friendly(app.load_project_file)(session, str(tmp_path / "junk.json"))
+    relative = {"format": "interp-project", "version": 1, "frame0": "a.png", "frame1": "b.png"}
+    (tmp_path / "relative.json").write_text(json.dumps(relative))
+    with pytest.raises(gr.Error, match="relative file path"):
+        friendly(app.load_project_file)(session, str(tmp_path / "relative.json"))
+    assert session.has_frames  # the session survived
+
+
+def test_click_segments_with_the_fallback_and_undo(app: App, session: Session) -> None:
+    scene = make_scene(12, 96, 160, num_objects=2, max_motion=10)
+    x, y = scene.centres()[1]
+    app.click(session, INCLUDE, _select(x, y))
+    mask = session.objects[0].mask
+    truth = scene.visible_masks()[1]
+    assert (mask & truth).sum() / (mask | truth).sum() > 0.6
+    app.undo(session)
+    assert session.objects[0].mask is None
+
+
+def test_preview_frame_and_demo_project(app: App) -> None:
+    s = Session()
+    views = app.load_demo_project(s)
+    assert [o.name for o in s.objects] == ["stone", "tile", "badge"]
+    assert views[-5] == 17  # num_frames restored from the project
+    frame, plot = app.preview(s, PreviewCache(), 0.5, "rife-v4", AUTO)
+    assert frame.shape == (256, 448, 3)
+    assert plot.dtype == np.uint8

@@ -1,0 +1,43 @@
+"""The click canvas: frame 0 with each object's mask, outline and clicks in the object's colour."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from interp.colors import object_color
+from interp.session import SceneObject
+from sam_utils.masks import overlay
+
+MARKER_RADIUS = 5
+
+
+def draw_canvas(image: np.ndarray, objects: Sequence[SceneObject], selected: int | None) -> np.ndarray:
+    """``H x W x 3`` uint8: masks filled and outlined, clicks drawn as + (include) and − (exclude) markers.
+
+    The selected object's mask is drawn more opaque so it stands out.
+    """
+    shown = [(i, o) for i, o in enumerate(objects) if o.mask is not None]
+    canvas = image
+    for index, obj in shown:
+        alpha = 0.55 if index == selected else 0.35
+        canvas = overlay(canvas, [obj.mask], [object_color(index)], alpha=alpha, outline_width=2)
+    picture = Image.fromarray(canvas)
+    draw = ImageDraw.Draw(picture)
+    r = MARKER_RADIUS
+    for index, obj in enumerate(objects):
+        colour = object_color(index)
+        for click in obj.clicks:
+            x, y = click.x, click.y
+            draw.ellipse(
+                [x - r, y - r, x + r, y + r],
+                fill=(255, 255, 255) if click.positive else (0, 0, 0),
+                outline=colour,
+                width=2,
+            )
+            draw.line([x - r + 2, y, x + r - 2, y], fill=colour, width=2)
+            if click.positive:
+                draw.line([x, y - r + 2, x, y + r - 2], fill=colour, width=2)
+    return np.asarray(picture)

@@ -1,0 +1,301 @@
+"""Event handlers of the web app: each turns a UI event into calls to ``interp`` and ``sam_utils``.
+
+No logic lives here beyond wiring: state edits are ``interp.session``, the live frame is ``interp.preview``, renders
+are ``interp.pipeline``, segmentation is ``sam_utils``. Project errors become ``gr.Error`` messages (see
+``friendly``) and the session survives them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Iterator
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from interp import session as ops
+from interp.colors import object_color, to_hex
+from interp.curves import Curve
+from interp.errors import InterpError
+from interp.media import read_image
+from interp.models.registry import DEFAULT_MODEL
+from interp.paths import PROJECT_ROOT
+from interp.pipeline import iter_project_outputs, render_project, resolve_renderer
+from interp.plot import plot_curves
+from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
+from interp.project import load_inputs, parse_project, project_json
+from interp.session import Session
+from interp.workspace import Workspace, zip_files
+from sam_utils.segmenter import Segmenter
+from ui.canvas import draw_canvas
+
+DEMO = PROJECT_ROOT / "assets" / "demo"
+MAX_APP_FRAMES = 121
+AUTO = "auto (model default)"
+INCLUDE, EXCLUDE = "include (+)", "exclude (−)"
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the project's errors into a visible message instead of a stack trace (generators too)."""
+    if inspect.isgeneratorfunction(fn):
+
+        @wraps(fn)
+        def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from fn(*args, **kwargs)
+            except (InterpError, ValueError) as exc:
+                raise gr.Error(str(exc)) from None
+
+        return generator
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (InterpError, ValueError) as exc:
+            raise gr.Error(str(exc)) from None
+
+    return wrapper
+
+
+class App:
+    """Event handlers bound to one model pool and one segmenter (both shared by every session)."""
+
+    def __init__(self, pool: ModelPool, segmenter: Segmenter) -> None:
+        self.pool = pool
+        self.segmenter = segmenter
+        self.api_workspace = Workspace()
+
+    # ------------------------------------------------------------------ views
+    def canvas(self, session: Session) -> np.ndarray | None:
+        """Frame 0 with every object's mask and clicks drawn in its colour."""
+        if session.img0 is None:
+            return None
+        return draw_canvas(session.img0, session.objects, session.selected)
+
+    def object_choices(self, session: Session) -> gr.Radio:
+        names = [o.name for o in session.objects]
+        value = names[session.selected] if session.selected is not None and names else None
+        return gr.Radio(choices=names, value=value)
+
+    def object_table(self, session: Session) -> str:
+        if not session.objects:
+            return "No objects yet: click an object on frame 0 (everything else is background)."
+        rows = []
+        for index, obj in enumerate(session.objects):
+            colour = to_hex(object_color(index))
+            area = int(obj.mask.sum()) if obj.mask is not None else 0
+            score = f", score {obj.score:.2f}" if obj.score is not None else ""
+            mark = " ◀" if index == session.selected else ""
+            rows.append(
+                f"<span style='color:{colour}'>■</span> **{obj.name}**: {len(obj.clicks)} clicks, "
+                f"{area} px{score}{mark}"
+            )
+        return "  \n".join(rows)
+
+    def curve_values(self, session: Session) -> list[float]:
+        curve = session.objects[session.selected].curve if session.selected is not None else Curve.preset("linear")
+        return curve.at_knots()
+
+    def plot(self, session: Session, t: float | None = None) -> np.ndarray:
+        return plot_curves(
+            [o.curve for o in session.objects],
+            [o.name for o in session.objects],
+            session.background,
+            session.selected,
+            t,
+        )
+
+    def refresh(self, session: Session, t: float = 0.5) -> tuple:
+        """Every view that depends on the session."""
+        sliders = [gr.Slider(value=v) for v in self.curve_values(session)]
+        return (
+            session,
+            self.canvas(session),
+            self.object_choices(session),
+            self.object_table(session),
+            *sliders,
+            self.plot(session, t),
+        )
+
+    # ------------------------------------------------------------------ segmentation
+    def segment(self, img0: np.ndarray, img1: np.ndarray, clicks: list) -> tuple[np.ndarray, float]:
+        result = self.segmenter.segment(img0, clicks, next_image=img1)
+        return result.mask, result.score
+
+    # ------------------------------------------------------------------ handlers
+    def load_frames(self, session: Session, img0: np.ndarray | None, img1: np.ndarray | None) -> tuple:
+        if img0 is None or img1 is None:
+            return self.refresh(session)
+        for notice in ops.set_frames(session, img0, img1):
+            gr.Info(notice)
+        return self.refresh(session)
+
+    def click(self, session: Session, mode: str, evt: gr.SelectData) -> tuple:
+        x, y = evt.index
+        ops.click(session, float(x), float(y), mode == INCLUDE, self.segment)
+        return self.refresh(session)
+
+    def select_object(self, session: Session, name: str | None) -> tuple:
+        names = [o.name for o in session.objects]
+        session.selected = names.index(name) if name in names else session.selected
+        return self.refresh(session)
+
+    def new_object(self, session: Session) -> tuple:
+        if not session.has_frames:
+            raise gr.Error("load frame 0 and frame 1 first")
+        ops.add_object(session)
+        return self.refresh(session)
+
+    def undo(self, session: Session) -> tuple:
+        if ops.undo_click(session, self.segment) is None:
+            gr.Info("nothing to undo")
+        return self.refresh(session)
+
+    def delete(self, session: Session) -> tuple:
+        ops.delete_object(session, session.selected)
+        return self.refresh(session)
+
+    def clear(self, session: Session) -> tuple:
+        ops.clear_objects(session)
+        return self.refresh(session)
+
+    def rename(self, session: Session, name: str) -> tuple:
+        ops.rename_object(session, session.selected, name)
+        return self.refresh(session)
+
+    def object_preset(self, session: Session, preset: str) -> tuple:
+        if session.selected is None:
+            raise gr.Error("select an object first (or click one on frame 0)")
+        ops.set_curve(session, session.selected, Curve.preset(preset))
+        return self.refresh(session)
+
+    def object_knots(self, session: Session, t: float, *values: float) -> tuple[Session, np.ndarray]:
+        if session.selected is not None:
+            ops.set_curve(session, session.selected, ops.curve_from_knots(values))
+        return session, self.plot(session, t)
+
+    def background_preset(self, session: Session, preset: str, t: float) -> tuple:
+        ops.set_curve(session, None, Curve.preset(preset))
+        return (session, *[gr.Slider(value=v) for v in session.background.at_knots()], self.plot(session, t))
+
+    def background_knots(self, session: Session, t: float, *values: float) -> tuple[Session, np.ndarray]:
+        ops.set_curve(session, None, ops.curve_from_knots(values))
+        return session, self.plot(session, t)
+
+    def preview(self, session: Session, cache: PreviewCache, t: float, model: str, renderer: str) -> tuple:
+        if not session.has_frames:
+            return None, self.plot(session, t)
+        with_renderer = None if renderer == AUTO else renderer
+        frame = preview_frame(session, cache, self.pool, model, t, with_renderer)
+        return frame, self.plot(session, t)
+
+    def render(
+        self,
+        session: Session,
+        workspace: Workspace,
+        num_frames: int,
+        fps: float,
+        loop: str,
+        model: str,
+        renderer: str,
+        iters: int,
+        size: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (gradio's API)
+    ) -> Iterator[tuple]:
+        """Render the sequence; a generator so that Cancel stops it between frames (partial files are removed)."""
+        if not 2 <= int(num_frames) <= MAX_APP_FRAMES:
+            raise gr.Error(f"frames must be between 2 and {MAX_APP_FRAMES}, got {num_frames!r}")
+        if not session.has_frames:
+            raise gr.Error("load frame 0 and frame 1 first")
+        settings = {
+            "num_frames": int(num_frames),
+            "fps": float(fps),
+            "loop": loop,
+            "model": model,
+            "renderer": None if renderer == AUTO else renderer,
+            "iters": int(iters),
+        }
+        project = ops.to_project(session, **settings)
+        parse_project(json.loads(project_json(project)))  # the same validation a saved file gets
+        inputs = ops.to_inputs(session, original_size=size.startswith("original"))
+        interpolator = self.pool.get(model)
+        out = workspace.new_render_dir()
+        with self.pool.lock:
+            frames = render_project(project, inputs, interpolator)
+            steps = iter_project_outputs(
+                frames,
+                out,
+                project.fps,
+                gif=True,
+                mp4=True,
+                loop=project.loop,
+                renderer=resolve_renderer(project, interpolator),
+            )
+            while True:
+                try:
+                    done = next(steps)
+                except StopIteration as finished:
+                    result = finished.value
+                    break
+                progress((done, project.num_frames), desc="rendering", unit="frames")
+                yield gr.skip(), gr.skip(), gr.skip(), f"rendering… {done}/{project.num_frames} frames"
+        project_path = out / "project.json"
+        project_path.write_text(project_json(project), encoding="utf-8")
+        frames_zip = zip_files(result.frames, out / "frames.zip")
+        files = [str(result.gif), str(result.mp4), str(project_path), str(frames_zip)]
+        summary = (
+            f"Done: {len(result.frames)} frames at {inputs.img0.shape[1]}x{inputs.img0.shape[0]}, {model}, "
+            f"renderer {result.renderer}"
+        )
+        yield str(result.mp4), str(result.gif), files, summary
+
+    def load_project_file(self, session: Session, file: str | None) -> tuple:
+        if file is None:
+            return (*self.refresh(session), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        try:
+            document = json.loads(Path(file).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise gr.Error(f"that file is not a project (not valid JSON: {exc})") from None
+        base_dir = DEMO if Path(file).resolve().parent == DEMO.resolve() else None  # uploads come without folders
+        project = parse_project(document, base_dir)
+        inputs = load_inputs(project, lambda a, b, clicks: self.segment(a, b, clicks)[0])
+        for notice in ops.from_project(session, project, inputs):
+            gr.Info(notice)
+        model = project.model
+        if model not in available_models():
+            model = DEFAULT_MODEL
+            gr.Warning(
+                f"the project uses {project.model}, whose weights are not here; using {model} "
+                f"(python -m interp weights list says where to get them)"
+            )
+        return (*self.refresh(session), project.num_frames, project.fps, project.loop, model, project.renderer or AUTO)
+
+    def load_demo_project(self, session: Session) -> tuple:
+        return self.load_project_file(session, str(DEMO / "project.json"))
+
+    def api_render_project(self, frame0: str, frame1: str, project: str) -> tuple[str, str]:
+        """Stateless endpoint: two frame files and a project's JSON text -> (GIF path, MP4 path)."""
+        if not frame0 or not frame1:
+            raise gr.Error("render_project needs frame0 and frame1 files")
+        try:
+            document = json.loads(project)
+        except json.JSONDecodeError as exc:
+            raise gr.Error(f"the project is not valid JSON: {exc}") from None
+        parsed = parse_project(document)
+        inputs = load_inputs(
+            parsed, lambda a, b, clicks: self.segment(a, b, clicks)[0], frames=(read_image(frame0), read_image(frame1))
+        )
+        interpolator = self.pool.get(parsed.model)
+        out = self.api_workspace.new_render_dir()
+        with self.pool.lock:
+            steps = iter_project_outputs(
+                render_project(parsed, inputs, interpolator), out, parsed.fps, gif=True, mp4=True, loop=parsed.loop
+            )
+            for _ in steps:
+                pass
+        return str(out / "interp.gif"), str(out / "interp.mp4")

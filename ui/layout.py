@@ -1,0 +1,192 @@
+"""The page: components and the events that connect them to ``ui.handlers.App``."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from interp.curves import KNOTS, PRESETS
+from interp.manipulate import RENDERERS
+from interp.media import read_image
+from interp.models.registry import DEFAULT_MODEL
+from interp.preview import ModelPool, PreviewCache, available_models
+from interp.project import LOOPS
+from interp.session import Session
+from interp.workspace import Workspace
+from sam_utils.segmenter import Segmenter, make_segmenter
+from ui.handlers import AUTO, DEMO, EXCLUDE, INCLUDE, MAX_APP_FRAMES, App, friendly
+
+INTRO = """# interp: manipulated frame interpolation
+1. Load **frame 0** and **frame 1** (or use the demo scene below).
+2. **Click objects** on frame 0 to segment them (include / exclude clicks; each object gets a colour).
+3. Give each object its own **distance curve** (d = 0 is where it is in frame 0, d = 1 where it is in frame 1);
+   everything else follows the background curve.
+4. **Scrub** the preview, then **render** a GIF and an MP4."""
+
+SIZES = ("working size", "original size (slower)")
+
+
+def _knot_sliders(prefix: str, values: tuple[float, ...]) -> list[gr.Slider]:
+    return [
+        gr.Slider(0.0, 1.0, value=v, step=0.01, label=f"{prefix} d at t = {t:g}", elem_id=f"{prefix}-knot-{i}")
+        for i, (t, v) in enumerate(zip(KNOTS, values, strict=True))
+    ]
+
+
+def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None) -> gr.Blocks:
+    """Build the page. ``pool`` and ``segmenter`` are shared by every session (created when not given)."""
+    app = App(pool or ModelPool(), segmenter or make_segmenter("auto"))
+    models = available_models() or [DEFAULT_MODEL]
+    default_model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
+    with gr.Blocks(title="interp", delete_cache=(1800, 3600)) as demo:
+        session = gr.State(Session())
+        cache = gr.State(PreviewCache())
+        workspace = gr.State(Workspace(), delete_callback=Workspace.cleanup)
+        gr.Markdown(INTRO)
+        gr.Markdown(
+            f"Segmentation: **{app.segmenter.describe()}** · models with weights: {', '.join(models)}", elem_id="status"
+        )
+        with gr.Row():
+            img0 = gr.Image(
+                label="Frame 0", type="numpy", sources=["upload", "clipboard"], height=170, elem_id="frame0"
+            )
+            img1 = gr.Image(
+                label="Frame 1", type="numpy", sources=["upload", "clipboard"], height=170, elem_id="frame1"
+            )
+            with gr.Column():
+                examples = gr.Examples(
+                    [[str(DEMO / "frame0.png"), str(DEMO / "frame1.png")]],
+                    inputs=[img0, img1],
+                    label="Demo scene (made by the project)",
+                    elem_id="examples",
+                )
+                demo_project = gr.Button("Load the demo project (objects and curves)", elem_id="demo-project")
+                project_file = gr.File(
+                    label="Load a saved project (.json)",
+                    file_types=[".json"],
+                    type="filepath",
+                    height=90,
+                    elem_id="project-upload",
+                )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5):
+                canvas = gr.Image(
+                    label="Click objects on frame 0", interactive=False, format="png", elem_id="canvas", buttons=[]
+                )
+            with gr.Column(scale=3, min_width=280):
+                mode = gr.Radio([INCLUDE, EXCLUDE], value=INCLUDE, label="Click mode", elem_id="mode")
+                objects = gr.Radio([], label="Objects (select to edit)", elem_id="objects")
+                table = gr.Markdown(elem_id="object-table")
+                with gr.Row():
+                    new_btn = gr.Button("New object", size="sm", elem_id="new-object")
+                    undo_btn = gr.Button("Undo click", size="sm", elem_id="undo")
+                with gr.Row():
+                    delete_btn = gr.Button("Delete object", size="sm", elem_id="delete")
+                    clear_btn = gr.Button("Clear all", size="sm", elem_id="clear")
+                with gr.Row():
+                    name = gr.Textbox(label="Rename selected object", scale=3, elem_id="rename-box")
+                    rename_btn = gr.Button("Rename", size="sm", scale=1, min_width=60, elem_id="rename")
+            with gr.Column(scale=5):
+                preview = gr.Image(label="Preview", interactive=False, format="png", elem_id="preview", buttons=[])
+                t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Preview time t", elem_id="time")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=4):
+                object_preset = gr.Dropdown(
+                    list(PRESETS), value=None, label="Selected object's curve: preset", elem_id="object-preset"
+                )
+                object_knots = _knot_sliders("object", PRESETS["linear"])
+                with gr.Accordion("Background curve", open=False):
+                    background_preset = gr.Dropdown(
+                        list(PRESETS), value="linear", label="Background preset", elem_id="background-preset"
+                    )
+                    background_knots = _knot_sliders("background", PRESETS["linear"])
+            with gr.Column(scale=4):
+                plot = gr.Image(label="Distance curves", interactive=False, format="png", elem_id="plot", buttons=[])
+            with gr.Column(scale=5):
+                with gr.Row():
+                    num_frames = gr.Slider(2, MAX_APP_FRAMES, value=17, step=1, label="Frames", elem_id="num-frames")
+                    fps = gr.Slider(1, 60, value=12, step=1, label="fps", elem_id="fps")
+                with gr.Row():
+                    loop = gr.Radio(list(LOOPS), value="forward", label="Loop", elem_id="loop")
+                    size = gr.Radio(list(SIZES), value=SIZES[0], label="Output size", elem_id="size")
+                with gr.Row():
+                    model = gr.Dropdown(models, value=default_model, label="Model", elem_id="model")
+                    renderer = gr.Dropdown([AUTO, *RENDERERS], value=AUTO, label="Renderer", elem_id="renderer")
+                    iters = gr.Slider(1, 8, value=2, step=1, label="Iterations ([R] models)", elem_id="iters")
+                with gr.Row():
+                    render_btn = gr.Button("Render", variant="primary", elem_id="render")
+                    cancel_btn = gr.Button("Cancel", elem_id="cancel")
+                summary = gr.Markdown(elem_id="summary")
+        with gr.Row(equal_height=False):
+            video = gr.Video(label="MP4", elem_id="video")
+            gif = gr.Image(label="GIF", type="filepath", interactive=False, elem_id="gif")
+            files = gr.File(
+                label="Downloads: GIF, MP4, project, PNG frames", file_count="multiple", elem_id="downloads"
+            )
+
+        views = [session, canvas, objects, table, *object_knots, plot]
+        preview_args = {
+            "fn": friendly(app.preview),
+            "inputs": [session, cache, t, model, renderer],
+            "outputs": [preview, plot],
+            "show_progress": "minimal",
+            "trigger_mode": "always_last",
+        }
+        initial = (read_image(DEMO / "frame0.png"), read_image(DEMO / "frame1.png"))
+        demo.load(lambda s: (*app.load_frames(s, *initial), *initial), [session], [*views, img0, img1]).then(
+            **preview_args
+        )
+        for image in (img0, img1):
+            image.upload(friendly(app.load_frames), [session, img0, img1], views).then(**preview_args)
+        examples.load_input_event.then(friendly(app.load_frames), [session, img0, img1], views).then(**preview_args)
+        canvas.select(friendly(app.click), [session, mode], views).then(**preview_args)
+        objects.select(friendly(app.select_object), [session, objects], views)
+        for button, handler in (
+            (new_btn, app.new_object),
+            (undo_btn, app.undo),
+            (delete_btn, app.delete),
+            (clear_btn, app.clear),
+        ):
+            button.click(friendly(handler), [session], views).then(**preview_args)
+        rename_btn.click(friendly(app.rename), [session, name], views)
+        object_preset.input(friendly(app.object_preset), [session, object_preset], views).then(**preview_args)
+        for slider in object_knots:
+            slider.release(friendly(app.object_knots), [session, t, *object_knots], [session, plot]).then(
+                **preview_args
+            )
+        background_preset.input(
+            friendly(app.background_preset), [session, background_preset, t], [session, *background_knots, plot]
+        ).then(**preview_args)
+        for slider in background_knots:
+            slider.release(friendly(app.background_knots), [session, t, *background_knots], [session, plot]).then(
+                **preview_args
+            )
+        t.release(**preview_args)
+        model.input(**preview_args)
+        renderer.input(**preview_args)
+        rendering = render_btn.click(
+            friendly(app.render),
+            [session, workspace, num_frames, fps, loop, model, renderer, iters, size],
+            [video, gif, files, summary],
+            concurrency_limit=1,
+            concurrency_id="render",
+        )
+        cancel_btn.click(lambda: "render cancelled", None, [summary], cancels=[rendering])
+        restore_outputs = [*views, num_frames, fps, loop, model, renderer]
+        project_file.upload(friendly(app.load_project_file), [session, project_file], restore_outputs).then(
+            **preview_args
+        )
+        demo_project.click(friendly(app.load_demo_project), [session], restore_outputs).then(**preview_args)
+
+        with gr.Row(visible=False):
+            api_frame0, api_frame1 = gr.File(type="filepath"), gr.File(type="filepath")
+            api_project, api_gif, api_mp4 = gr.Textbox(), gr.File(), gr.File()
+            api_button = gr.Button()
+        api_button.click(
+            friendly(app.api_render_project),
+            [api_frame0, api_frame1, api_project],
+            [api_gif, api_mp4],
+            api_name="render_project",
+            concurrency_limit=1,
+            concurrency_id="render",
+        )
+    return demo
