@@ -88,7 +88,8 @@ def main() -> None:
     device, dtype = engine.device, engine.dtype
     published = published_network(device, dtype)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
-    print(f"device: {name}, dtype {dtype}, engine batch size {engine.batch_size}, median of {args.repeats}\n")
+    batch = engine.batch_size or "auto"
+    print(f"device: {name}, dtype {dtype}, engine batch size {batch}, median of {args.repeats}\n")
     print(f"{'case':<34}{'published s':>12}{'interp s':>10}{'speed-up':>10}")
 
     def row(label: str, theirs: float, ours: float) -> None:

@@ -27,6 +27,10 @@ from interp.weights import load_network
 #: Flow-estimation scales the networks support (as Practical-RIFE): < 1 for high resolution, > 1 for small frames.
 SCALES: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 MAX_ITERS = 16
+#: Pixels (maps x padded frame area) per network call when the batch size is automatic.
+CPU_PIXEL_BUDGET = 4 * 448 * 256
+CUDA_PIXEL_BUDGET = 8 * 1920 * 1088
+MAX_AUTO_BATCH = 8
 
 MapLike = float | np.ndarray
 Progress = Callable[[int, int], None]
@@ -71,6 +75,16 @@ def _uniform_end(map_tensor: torch.Tensor) -> float | None:
     return None
 
 
+def auto_batch_size(device: torch.device, height: int, width: int) -> int:
+    """Maps per network call for padded frames of ``height x width``: as many as fit a pixel budget, 1 to 8.
+
+    On this 2-core CPU, 4 maps per call rendered 16 maps at 448x256 in 0.114 s per frame against 0.143 s one at a
+    time; larger frames gain less and cost memory, so the budget keeps 720p and up at one map per call on CPU.
+    """
+    budget = CUDA_PIXEL_BUDGET if device.type == "cuda" else CPU_PIXEL_BUDGET
+    return int(min(MAX_AUTO_BATCH, max(1, budget // (height * width))))
+
+
 def default_device() -> torch.device:
     """CUDA when available, else CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -108,7 +122,7 @@ class Interpolator:
         device: where to run; CUDA when available by default.
         fp16: half precision (CUDA only).
         scale: flow-estimation scale, one of ``SCALES`` (0.5 or 0.25 for 4K-ish frames).
-        batch_size: maps per network call.
+        batch_size: maps per network call; ``None`` picks it from the frame size (``auto_batch_size``).
         channels_last: use the channels-last memory layout (faster on CPU and on tensor cores).
     """
 
@@ -128,9 +142,9 @@ class Interpolator:
             raise InputError("fp16 needs a CUDA device; drop --fp16 on CPU")
         self.dtype = torch.float16 if fp16 else torch.float32
         self.scale = check_scale(scale)
-        self.batch_size = batch_size or (4 if self.device.type == "cuda" else 1)
-        if self.batch_size < 1:
-            raise InputError(f"batch size must be at least 1, got {self.batch_size!r}")
+        if batch_size is not None and batch_size < 1:
+            raise InputError(f"batch size must be at least 1, got {batch_size!r}")
+        self.batch_size = batch_size
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         self.network = network.to(self.device, self.dtype, memory_format=self.memory_format).eval()
 
@@ -261,8 +275,9 @@ class Interpolator:
         for value in maps:  # fail before rendering anything; tensors are built one batch at a time
             self._check_map(value, pair)
         ends = {0.0: self._to_numpy(pair.frame0.tensor, pair)[0], 1.0: self._to_numpy(pair.frame1.tensor, pair)[0]}
-        for start in range(0, len(maps), self.batch_size):
-            chunk = [self._map_tensor(m, pair) for m in maps[start : start + self.batch_size]]
+        batch = self.batch_size or auto_batch_size(self.device, *pair.frame0.tensor.shape[2:])
+        for start in range(0, len(maps), batch):
+            chunk = [self._map_tensor(m, pair) for m in maps[start : start + batch]]
             # A map that is all 0 or all 1 is frame 0 or frame 1 itself (the networks only learned in-between times).
             fixed = [_uniform_end(t) for t in chunk]
             todo = [t for t, end in zip(chunk, fixed, strict=True) if end is None]
@@ -274,7 +289,7 @@ class Interpolator:
             for end in fixed:
                 yield ends[end] if end is not None else rendered.pop(0)
             if progress is not None:
-                progress(min(start + self.batch_size, len(maps)), len(maps))
+                progress(min(start + batch, len(maps)), len(maps))
 
     def _to_numpy(self, images: torch.Tensor, pair: FramePair) -> np.ndarray:
         """B x 3 x Hp x Wp network images -> B x H x W x 3 float32 RGB in [0, 1], cropped."""

@@ -89,7 +89,10 @@ def add_model_args(parser: argparse.ArgumentParser, from_project: bool = False) 
     group.add_argument("--device", default=None, help="cpu or cuda[:N] (default: cuda when available)")
     group.add_argument("--fp16", action="store_true", help="half precision (CUDA only)")
     group.add_argument(
-        "--batch-size", type=positive_int, default=None, help="maps per network call (default 4 on CUDA, 1 on CPU)"
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        help="maps per network call (default: as many as the frame size allows)",
     )
 
 

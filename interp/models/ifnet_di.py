@@ -12,6 +12,7 @@ the official checkpoints after the ``module.`` prefix is removed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -57,13 +58,18 @@ class IFBlock(nn.Module):
         self.convblock = nn.Sequential(*(_conv(width, width) for _ in range(8)))
         self.lastconv = nn.ConvTranspose2d(width, 5, 4, 2, 1)
 
-    def forward(self, x: torch.Tensor, flow: torch.Tensor | None, scale: float) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, parts: Sequence[torch.Tensor], flow: torch.Tensor | None, scale: float
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``parts``: the input's channel groups at full size, each resized before they are concatenated (the same
+        numbers as resizing their concatenation, without a full-size copy)."""
         if scale != 1:
-            x = F.interpolate(x, scale_factor=1.0 / scale, mode="bilinear", align_corners=False)
+            parts = [F.interpolate(p, scale_factor=1.0 / scale, mode="bilinear", align_corners=False) for p in parts]
+        inputs = list(parts)
         if flow is not None:
             flow = F.interpolate(flow, scale_factor=1.0 / scale, mode="bilinear", align_corners=False) * (1.0 / scale)
-            x = torch.cat((x, flow), 1)
-        x = self.conv0(x)
+            inputs.append(flow)
+        x = self.conv0(torch.cat(inputs, 1))
         x = self.convblock(x) + x
         out = F.interpolate(self.lastconv(x), scale_factor=scale * 2, mode="bilinear", align_corners=False)
         return out[:, :4] * (scale * 2), out[:, 4:5]
@@ -166,13 +172,12 @@ class IFNetDI(nn.Module):
     ) -> tuple[list[torch.Tensor], list[torch.Tensor], torch.Tensor, torch.Tensor, torch.Tensor]:
         """Run the three student blocks; returns (flows, blended images, mask logit, warped0, warped1)."""
         blocks = (self.block0, self.block1, self.block2)
-        flow, mask = blocks[0](torch.cat((img0, img1, cond), 1), None, BLOCK_SCALES[0] / scale)
+        flow, mask = blocks[0]((img0, img1, cond), None, BLOCK_SCALES[0] / scale)
         warped0 = backward_warp(img0, flow[:, :2])
         warped1 = backward_warp(img1, flow[:, 2:4])
         flows, merged = [flow], [self._blend(warped0, warped1, mask)]
         for block, block_scale in zip(blocks[1:], BLOCK_SCALES[1:], strict=True):
-            x = torch.cat((img0, img1, cond, warped0, warped1, mask), 1)
-            flow_delta, mask_delta = block(x, flow, block_scale / scale)
+            flow_delta, mask_delta = block((img0, img1, cond, warped0, warped1, mask), flow, block_scale / scale)
             flow, mask = flow + flow_delta, mask + mask_delta
             warped0 = backward_warp(img0, flow[:, :2])
             warped1 = backward_warp(img1, flow[:, 2:4])
@@ -243,8 +248,7 @@ class IFNetDI(nn.Module):
         if not hasattr(self, "block_tea"):
             raise ValueError("forward_train needs a network built with distill=True")
         flows, merged, mask, warped0, warped1 = self._student(img0, img1, cond, 1.0)
-        x = torch.cat((img0, img1, cond, warped0, warped1, mask, gt), 1)
-        flow_delta, mask_delta = self.block_tea(x, flows[-1], 1.0)
+        flow_delta, mask_delta = self.block_tea((img0, img1, cond, warped0, warped1, mask, gt), flows[-1], 1.0)
         teacher_flow = flows[-1] + flow_delta
         teacher_merged = self._blend(
             backward_warp(img0, teacher_flow[:, :2]), backward_warp(img1, teacher_flow[:, 2:4]), mask + mask_delta

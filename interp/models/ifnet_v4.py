@@ -10,6 +10,8 @@ with both sides a multiple of ``pad_multiple(scale)``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -74,12 +76,14 @@ class IFBlock(nn.Module):
         self.lastconv = nn.Sequential(nn.ConvTranspose2d(width, 4 * 13, 4, 2, 1), nn.PixelShuffle(2))
 
     def forward(
-        self, x: torch.Tensor, flow: torch.Tensor | None, scale: float
+        self, parts: Sequence[torch.Tensor], flow: torch.Tensor | None, scale: float
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        x = _resize(x, 1.0 / scale)
+        """``parts`` are the input's channel groups at full size; each is resized before they are concatenated
+        (the same numbers as resizing their concatenation, without a full-size copy of every channel)."""
+        inputs = [_resize(part, 1.0 / scale) for part in parts]
         if flow is not None:
-            x = torch.cat((x, _resize(flow, 1.0 / scale) * (1.0 / scale)), 1)
-        out = self.lastconv(self.convblock(self.conv0(x)))
+            inputs.append(_resize(flow, 1.0 / scale) * (1.0 / scale))
+        out = self.lastconv(self.convblock(self.conv0(torch.cat(inputs, 1))))
         out = _resize(out, scale)
         return out[:, :4] * scale, out[:, 4:5], out[:, 5:]
 
@@ -131,14 +135,14 @@ class IFNetV4(nn.Module):
         img0, img1 = img0.expand(batch, -1, -1, -1), img1.expand(batch, -1, -1, -1)
         feat0, feat1 = feat0.expand(batch, -1, -1, -1), feat1.expand(batch, -1, -1, -1)
         blocks = (self.block0, self.block1, self.block2, self.block3, self.block4)
-        flow, mask, feat = blocks[0](torch.cat((img0, img1, feat0, feat1, timestep), 1), None, BLOCK_SCALES[0] / scale)
+        flow, mask, feat = blocks[0]((img0, img1, feat0, feat1, timestep), None, BLOCK_SCALES[0] / scale)
         warped0 = backward_warp(img0, flow[:, :2])
         warped1 = backward_warp(img1, flow[:, 2:4])
         for block, block_scale in zip(blocks[1:], BLOCK_SCALES[1:], strict=True):
             wf0 = backward_warp(feat0, flow[:, :2])
             wf1 = backward_warp(feat1, flow[:, 2:4])
-            x = torch.cat((warped0, warped1, wf0, wf1, timestep, mask, feat), 1)
-            flow_delta, mask, feat = block(x, flow, block_scale / scale)
+            parts = (warped0, warped1, wf0, wf1, timestep, mask, feat)
+            flow_delta, mask, feat = block(parts, flow, block_scale / scale)
             flow = flow + flow_delta
             warped0 = backward_warp(img0, flow[:, :2])
             warped1 = backward_warp(img1, flow[:, 2:4])
