@@ -103,7 +103,11 @@ def load_interpolator(args: argparse.Namespace) -> Interpolator:
 
 @contextmanager
 def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
-    """A tqdm bar driven by ``(done, total)`` callbacks (the engine's progress protocol)."""
+    """A tqdm bar (count, speed, ETA) driven by ``(done, total)`` callbacks (the engine's progress protocol).
+
+    The bar appears with the first callback (so work that fails before it leaves only its error line), and its total
+    grows if a later callback reports a larger one.
+    """
     bar: tqdm | None = None
 
     def update(done: int, total: int) -> None:
@@ -111,7 +115,10 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[i
         if not enabled:
             return
         if bar is None:
-            bar = tqdm(total=total, desc=description, unit="frame")
+            bar = tqdm(total=total, desc=description, unit="frame", dynamic_ncols=True)
+        if total > bar.total:  # an estimate (e.g. a video header's frame count) turned out short
+            bar.total = total
+            bar.refresh()
         bar.update(done - bar.n)
 
     try:

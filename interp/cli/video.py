@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from tqdm import tqdm
-
-from interp.cli.common import add_model_args, load_interpolator, non_negative_int, positive_float, unit_float
+from interp.cli.common import (
+    add_model_args,
+    load_interpolator,
+    non_negative_int,
+    positive_float,
+    progress_bar,
+    unit_float,
+)
 from interp.errors import InputError
 from interp.scenes import DEFAULT_SCENE_THRESHOLD
 from interp.video import OutputPlan, VideoOptions, VideoResult, interpolate_video, plan_output
@@ -94,28 +97,6 @@ def _check_paths(video: Path, out: Path, force: bool) -> None:
         raise InputError(f"{out} exists; choose another name or pass --force to overwrite it")
 
 
-@contextmanager
-def _progress(expected: int) -> Iterator[Callable[[int, int], None]]:
-    """A tqdm bar (frames written, speed, ETA), shown from the first frame written (so an input that fails before
-    leaves only its error line); its total grows if the header's estimate was short."""
-    bar: tqdm | None = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=max(expected, total), desc="interpolating", unit="frame", dynamic_ncols=True)
-        if total > bar.total:
-            bar.total = total
-            bar.refresh()
-        bar.update(done - bar.n)
-
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.close()
-
-
 def _describe_input(info: VideoInfo) -> str:
     audio = f", audio {info.audio_codec}" if info.has_audio else ", no audio"
     return (
@@ -157,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     if plan.notice:
         print(plan.notice)
     interpolator = load_interpolator(args)
-    with _progress(plan.frame_count) as progress:
+    with progress_bar("interpolating") as progress:
         result = interpolate_video(interpolator, info.path, args.out, options, args.fps, progress=progress, plan=plan)
     print(_summary(result, args.keep_duplicates))
     return 0

@@ -23,7 +23,6 @@ from torch import nn
 
 from interp.errors import WeightsError
 from interp.models.registry import get_spec
-from interp.paths import checkpoint_dirs
 from interp.weights import is_present, resolve_checkpoint
 
 ALEXNET = "lpips-alexnet"
@@ -45,11 +44,8 @@ def find_weights() -> tuple[Path, Path] | None:
 
 def unavailable_reason() -> str:
     """Why LPIPS is not computed and how to enable it."""
-    missing = [
-        f"{spec.checkpoint} ({spec.source})" for spec in map(get_spec, (ALEXNET, LINEAR)) if not is_present(spec)
-    ]
-    folders = ", ".join(str(p) for p in checkpoint_dirs())
-    return f"needs {' and '.join(missing)} in a checkpoints folder ({folders}); python -m interp weights list"
+    missing = [name for name in (ALEXNET, LINEAR) if not is_present(get_spec(name))]
+    return f"weights {' and '.join(missing)} not found; python -m interp weights list says where to get them"
 
 
 class LPIPS(nn.Module):

@@ -35,7 +35,7 @@ def test_eval_shared_septuplets_uniform_per_position(capsys, one_thread) -> None
     psnr = float(lines[-1].split("PSNR ")[1].split(" dB")[0])
     assert 20 < psnr < 40
     if find_weights() is None:
-        assert lines[-2].startswith("LPIPS: unavailable (needs ")
+        assert lines[-2].startswith("LPIPS: unavailable (weights lpips-alexnet and lpips-alex-v0.1 not found")
 
 
 def test_eval_uses_the_stored_half_resolution_maps(indexed_vimeo: Path, capsys, one_thread) -> None:
@@ -83,7 +83,7 @@ def _fake_lpips_weights(folder: Path) -> None:
 def test_lpips_only_with_its_weights(tmp_path: Path, monkeypatch, capsys, one_thread) -> None:
     monkeypatch.setenv("INTERP_CHECKPOINTS", str(tmp_path))
     if find_weights() is None:
-        assert "alexnet-owt-7be5be79.pth" in unavailable_reason()
+        assert "lpips-alexnet" in unavailable_reason()
         assert LPIPS.from_checkpoints() is None
     _fake_lpips_weights(tmp_path)
     assert find_weights() == (tmp_path / ALEXNET_FILE, tmp_path / LINEAR_FILE)

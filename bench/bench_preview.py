@@ -1,0 +1,61 @@
+"""Benchmark: the app's live preview latency on the demo project (448x256, three objects).
+
+    .venv/bin/python bench/bench_preview.py [--renderer splat] [--steps 20]
+
+Prints the time of the first preview after the objects change (encode the pair, estimate its flow once, build the
+layers) and of later previews at new times (what scrubbing costs), plus a cached repeat. The app calls the same
+``interp.preview.preview_frame``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from interp.paths import PROJECT_ROOT
+from interp.preview import ModelPool, PreviewCache, preview_frame
+from interp.project import load_inputs, load_project
+from interp.session import Session, from_project
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--renderer", default=None, help="splat, maps or naive (default: the model's)")
+    parser.add_argument("--steps", type=int, default=20, help="preview times to scrub through")
+    parser.add_argument("--model", default="rife-v4")
+    args = parser.parse_args()
+
+    project = load_project(PROJECT_ROOT / "assets" / "demo" / "project.json")
+    session = Session()
+    from_project(session, project, load_inputs(project))
+    pool = ModelPool()
+    pool.get(args.model)  # loading the model is not part of the preview
+
+    def timed(t: float, cache: PreviewCache) -> float:
+        started = time.perf_counter()
+        preview_frame(session, cache, pool, args.model, t, args.renderer)
+        return time.perf_counter() - started
+
+    firsts = []
+    for _ in range(3):
+        session.version += 1  # as after a click: the pair is prepared again
+        firsts.append(timed(0.5, PreviewCache()))
+    cache = PreviewCache()
+    timed(0.0, cache)
+    scrub = [timed(t, cache) for t in np.linspace(0.03, 0.97, args.steps)]
+    repeat = timed(float(np.linspace(0.03, 0.97, args.steps)[3]), cache)
+    height, width = session.size
+    print(f"{args.model}, renderer {args.renderer or 'default'}, demo project {width}x{height}, 3 objects")
+    print(f"first preview after an edit (prepare + frame): median {statistics.median(firsts):.3f} s")
+    print(
+        f"scrubbing to new times: median {statistics.median(scrub):.3f} s, max {max(scrub):.3f} s "
+        f"over {len(scrub)} times"
+    )
+    print(f"a time already shown (cache): {repeat * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
