@@ -15,7 +15,7 @@ A frame where every layer shares one distance is ordinary interpolation and is r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class PreparedPair:
         masks: frame-0 object masks, ``H x W`` bool, z-order.
         flow01, flow10: ``2 x H x W`` flows on frame 0's / frame 1's grid (pixels).
         labels0, labels1: ``H x W`` int label maps (-1 background) on each end frame.
-        swept, naive: per-object map coverage (``H x W`` float in [0, 1]) for the two footprint methods.
+        feather_px: edge feathering of the swept map footprints.
     """
 
     pair: FramePair
@@ -68,8 +68,16 @@ class PreparedPair:
     flow10: np.ndarray
     labels0: np.ndarray
     labels1: np.ndarray
-    swept: tuple[np.ndarray, ...]
-    naive: tuple[np.ndarray, ...]
+    feather_px: float = DEFAULT_FEATHER_PX
+    _coverage: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def coverage(self, method: str) -> tuple[np.ndarray, ...]:
+        """Per-object map coverage (``H x W`` float in [0, 1]) for a footprint method, computed on first use (only
+        the map-driven renderers need it)."""
+        if method not in self._coverage:
+            found = footprints(self.masks, self.flow01, method, self.feather_px) if self.masks else []
+            self._coverage[method] = tuple(found)
+        return self._coverage[method]
 
 
 class Manipulator:
@@ -98,10 +106,8 @@ class Manipulator:
             labels0, labels1 = exclude_edges(labels0), exclude_edges(labels1)
         else:
             labels0 = labels1 = np.full(pair.size, -1, dtype=np.int32)
-        swept = footprints(checked, flow01, "swept", self.feather_px) if checked else []
-        naive = footprints(checked, None, "naive") if checked else []
         return PreparedPair(
-            pair, to_float[0], to_float[1], tuple(checked), flow01, flow10, labels0, labels1, tuple(swept), tuple(naive)
+            pair, to_float[0], to_float[1], tuple(checked), flow01, flow10, labels0, labels1, self.feather_px
         )
 
     def distance_maps(
@@ -112,7 +118,7 @@ class Manipulator:
         renderer: str = DEFAULT_RENDERER,
     ) -> list[np.ndarray]:
         """The maps a renderer feeds the network (``"naive"`` uses frame-0 coverage, the others the swept one)."""
-        coverage = prepared.naive if renderer == "naive" else prepared.swept
+        coverage = prepared.coverage("naive" if renderer == "naive" else "swept")
         if not coverage:
             return [np.full(prepared.pair.size, d, dtype=np.float32) for d in background_distances]
         return compose_from_coverage(coverage, object_distances, background_distances)
