@@ -37,7 +37,8 @@ def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None)
     app = App(pool or ModelPool(), segmenter or make_segmenter("auto"))
     models = available_models() or [DEFAULT_MODEL]
     default_model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
-    with gr.Blocks(title="interp", delete_cache=(1800, 3600)) as demo:
+    # analytics off: the app makes no network calls of its own (offline-safe)
+    with gr.Blocks(title="interp", delete_cache=(1800, 3600), analytics_enabled=False) as demo:
         session = gr.State(Session())
         cache = gr.State(PreviewCache())
         workspace = gr.State(Workspace(), delete_callback=Workspace.cleanup)
