@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -21,11 +22,12 @@ GIF_NAME = "interp.gif"
 MP4_NAME = "interp.mp4"
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RenderResult:
-    """Files written by ``write_project_outputs``."""
+    """Files written by ``iter_project_outputs``."""
 
     folder: Path
     frames: tuple[Path, ...]
@@ -101,17 +103,8 @@ def iter_project_outputs(
     )
 
 
-def write_project_outputs(
-    frames: Iterator[np.ndarray],
-    out: Path,
-    fps: float,
-    gif: bool = False,
-    mp4: bool = False,
-    loop: str = "forward",
-    renderer: str = "",
-) -> RenderResult:
-    """``iter_project_outputs`` run to the end."""
-    steps = iter_project_outputs(frames, out, fps, gif, mp4, loop, renderer)
+def drain(steps: Generator[object, None, T]) -> T:
+    """Run a generator to the end and return its return value (e.g. ``iter_project_outputs``' ``RenderResult``)."""
     while True:
         try:
             next(steps)

@@ -24,7 +24,7 @@ from interp.errors import InterpError
 from interp.media import read_image
 from interp.models.registry import DEFAULT_MODEL
 from interp.paths import PROJECT_ROOT
-from interp.pipeline import iter_project_outputs, render_project, resolve_renderer
+from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
 from interp.plot import plot_curves
 from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
 from interp.project import load_inputs, parse_project, project_json
@@ -296,6 +296,5 @@ class App:
             steps = iter_project_outputs(
                 render_project(parsed, inputs, interpolator), out, parsed.fps, gif=True, mp4=True, loop=parsed.loop
             )
-            for _ in steps:
-                pass
-        return str(out / "interp.gif"), str(out / "interp.mp4")
+            result = drain(steps)
+        return str(result.gif), str(result.mp4)

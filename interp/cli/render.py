@@ -10,7 +10,7 @@ from interp.cli.common import add_model_args, positive_float, positive_int, prog
 from interp.engine import Interpolator
 from interp.errors import InputError
 from interp.manipulate import RENDERERS
-from interp.pipeline import render_project, resolve_renderer, write_project_outputs
+from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
 from interp.project import LOOPS, Project, Segmenter, load_inputs, load_project, with_overrides
 
 
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     renderer = resolve_renderer(project, interpolator)
     with progress_bar("rendering") as progress:
         frames = render_project(project, inputs, interpolator, progress)
-        result = write_project_outputs(frames, args.out, project.fps, args.gif, args.mp4, project.loop, renderer)
+        result = drain(iter_project_outputs(frames, args.out, project.fps, args.gif, args.mp4, project.loop, renderer))
     extras = "".join(f", {p.name}" for p in (result.gif, result.mp4) if p is not None)
     print(
         f"wrote {len(result.frames)} frames{extras} to {args.out} with {project.model} ({renderer}) in "
