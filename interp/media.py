@@ -23,7 +23,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from interp.errors import InputError, InterpError
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 MAX_FPS = 240.0
 #: How ``FfmpegWriter`` may write an audio track: re-encoded to AAC, or copied as it is.
 AUDIO_CODECS = ("aac", "copy")

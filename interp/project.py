@@ -32,6 +32,7 @@ import numpy as np
 from PIL import Image
 
 from interp.curves import Curve
+from interp.engine import MAX_ITERS
 from interp.errors import InputError
 from interp.manipulate import RENDERERS
 from interp.media import MAX_FPS, atomic_path, read_image
@@ -43,7 +44,6 @@ VERSION = 1
 LOOPS = ("forward", "there-and-back")
 DATA_URI_PREFIX = "data:image/png;base64,"
 MAX_OBJECTS = 32
-MAX_ITERS = 16
 
 
 class ProjectError(InputError):

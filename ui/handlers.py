@@ -27,7 +27,7 @@ from interp.paths import PROJECT_ROOT
 from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
 from interp.plot import plot_curves
 from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
-from interp.project import load_inputs, parse_project, project_json
+from interp.project import load_inputs, parse_project, project_json, project_to_dict
 from interp.session import Session
 from interp.workspace import Workspace, zip_files
 from sam_utils.segmenter import Segmenter
@@ -221,7 +221,7 @@ class App:
             "iters": int(iters),
         }
         project = ops.to_project(session, **settings)
-        parse_project(json.loads(project_json(project)))  # the same validation a saved file gets
+        parse_project(project_to_dict(project))  # the same validation a saved file gets
         inputs = ops.to_inputs(session, original_size=size.startswith("original"))
         interpolator = self.pool.get(model)
         out = workspace.new_render_dir()

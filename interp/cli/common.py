@@ -6,10 +6,12 @@ import argparse
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from tqdm import tqdm
 
 from interp.engine import SCALES, Interpolator
+from interp.errors import InputError
 from interp.models.registry import DEFAULT_MODEL, interpolator_names
 
 
@@ -53,6 +55,20 @@ def _number(text: str, kind: type[int] | type[float]) -> int | float:
     if isinstance(value, float) and not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
     return value
+
+
+def add_output_folder_args(parser: argparse.ArgumentParser) -> None:
+    """--out (a folder) and --force (write into a non-empty one)."""
+    parser.add_argument("--out", required=True, type=Path, help="output folder (must be new or empty unless --force)")
+    parser.add_argument("--force", action="store_true", help="write into a non-empty output folder")
+
+
+def check_output_folder(out: Path, force: bool) -> None:
+    """Refuse an --out that is a file, or a non-empty folder without --force (nothing of the user's is overwritten)."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise InputError(f"output folder {out} is not empty; choose another or pass --force")
 
 
 def add_model_args(parser: argparse.ArgumentParser, from_project: bool = False) -> None:

@@ -10,6 +10,8 @@ import numpy as np
 
 from interp.cli.common import (
     add_model_args,
+    add_output_folder_args,
+    check_output_folder,
     load_interpolator,
     non_negative_int,
     positive_float,
@@ -35,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--img0", required=True, type=Path, help="first frame")
     parser.add_argument("--img1", required=True, type=Path, help="second frame (same size)")
-    parser.add_argument("--out", required=True, type=Path, help="output folder (must be new or empty unless --force)")
+    add_output_folder_args(parser)
     what = parser.add_mutually_exclusive_group()
     what.add_argument(
         "--num",
@@ -67,7 +69,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="OUT.npy",
         help="with --time or --distance-map: also save the frame unquantised, float32 3 x H x W RGB",
     )
-    parser.add_argument("--force", action="store_true", help="write into a non-empty output folder")
     add_model_args(parser)
     parser.set_defaults(func=run)
 
@@ -105,10 +106,7 @@ def _check_args(args: argparse.Namespace) -> None:
     check_fps(args.fps)
     if args.num is not None:
         check_nums(args.num)
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out} exists and is not a folder")
-    if args.out.is_dir() and any(args.out.iterdir()) and not args.force:
-        raise InputError(f"output folder {args.out} is not empty; choose another or pass --force")
+    check_output_folder(args.out, args.force)
 
 
 def run(args: argparse.Namespace) -> int:

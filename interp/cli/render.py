@@ -6,9 +6,15 @@ import argparse
 import time
 from pathlib import Path
 
-from interp.cli.common import add_model_args, positive_float, positive_int, progress_bar
+from interp.cli.common import (
+    add_model_args,
+    add_output_folder_args,
+    check_output_folder,
+    positive_float,
+    positive_int,
+    progress_bar,
+)
 from interp.engine import Interpolator
-from interp.errors import InputError
 from interp.manipulate import RENDERERS
 from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
 from interp.project import LOOPS, Project, Segmenter, load_inputs, load_project, with_overrides
@@ -22,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the file. Writes frame_0000.png… and, on request, a looping GIF and an H.264 MP4.",
     )
     parser.add_argument("project", type=Path, help="project JSON file")
-    parser.add_argument("--out", required=True, type=Path, help="output folder (must be new or empty unless --force)")
+    add_output_folder_args(parser)
     parser.add_argument("--gif", action="store_true", help="also write interp.gif")
     parser.add_argument("--mp4", action="store_true", help="also write interp.mp4")
     parser.add_argument(
@@ -35,7 +41,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--num-frames", type=positive_int, default=None, help="frames in the sequence (>= 2)")
     parser.add_argument("--fps", type=positive_float, default=None, help="frame rate of the animations")
     parser.add_argument("--loop", choices=LOOPS, default=None, help="animation order (default: the project's)")
-    parser.add_argument("--force", action="store_true", help="write into a non-empty output folder")
     add_model_args(parser, from_project=True)
     parser.set_defaults(func=run)
 
@@ -52,10 +57,7 @@ def _segmenter_for(project: Project) -> Segmenter | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out} exists and is not a folder")
-    if args.out.is_dir() and any(args.out.iterdir()) and not args.force:
-        raise InputError(f"output folder {args.out} is not empty; choose another or pass --force")
+    check_output_folder(args.out, args.force)
     project = with_overrides(
         load_project(args.project),
         model=args.model,

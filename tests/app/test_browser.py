@@ -60,6 +60,7 @@ def test_click_shape_preview_render_download(page, tmp_path: Path) -> None:
     assert "object 1" in table
     assert "object 2" in table
 
+    wait_idle(page)  # the click's own updates (canvas, sliders, plot, preview) have all arrived
     plot = image_src(page, "plot")
     set_slider(page, "object-knot-2", 0.0)
     plot = wait_for_new_image(page, "plot", plot)
