@@ -64,6 +64,7 @@ def test_click_shape_preview_render_download(page, tmp_path: Path) -> None:
     plot = image_src(page, "plot")
     set_slider(page, "object-knot-2", 0.0)
     plot = wait_for_new_image(page, "plot", plot)
+    wait_idle(page)  # and the preview that follows the edit
 
     preview = wait_for_new_image(page, "preview", None)
     set_slider(page, "time", 0.8)
