@@ -2,13 +2,16 @@
 
 How one click becomes a mask (all at a working size whose long side is ``FallbackParams.work_size``):
 
-1. Per frame pair, once (``precompute``): Lab colour of both frames and the background motion (a similarity transform
-   fitted to DIS optical flow), with a map of the pixels that motion explains.
+1. Per frame pair, once (``precompute``): Lab colour of both frames, DIS optical flow, the background motion (a
+   similarity transform fitted to that flow) with a map of the pixels it explains, and the flow relative to it.
 2. Per positive click: a colour model of the click's neighbourhood weights the pixels around it; a robust search
    finds the translation that re-finds most of them in frame 1 (``motion.search_shift``). Pixels that this motion
    explains and the background motion does not are the object for sure; pixels the background motion explains are
-   background for sure. Without a usable motion (one frame, a static object, an object hidden in frame 1) the
-   pixels of similar colour connected to the click are the probable object instead.
+   background for sure. Where the optical flow at the click disagrees with that translation and explains the
+   click's colours about as well (a face that turns while it moves, a texture that repeats), the flow wins: the
+   object is then what moves more like the click than like the background (``motion.follows``). Without a usable
+   motion (one frame, a static object, an object hidden in frame 1) the pixels of similar colour connected to the
+   click are the probable object instead.
 3. Negative clicks and a box add background; a negative click on something a positive click's motion claimed takes
    that part back. GrabCut (colour models plus contrast-sensitive smoothing) decides the uncertain pixels in a crop
    around the probable object (the whole image when the probable object is only a colour guess); the result is
@@ -53,6 +56,12 @@ class FallbackParams:
     reach: float = 25.0  # Gaussian sigma (working pixels) of the neighbourhood weighted around a click
     min_component: int = 10  # pixels of the click's neighbourhood that tie an explained component to the click
     min_sure: int = 40  # a motion must make at least this many working pixels sure foreground to be used
+    min_flow: float = 2.0  # dense-flow cue: the click must move at least this much against the background (working px)
+    flow_sure: float = 0.85  # dense-flow cue: ``motion.follows`` above this (eroded) is sure foreground
+    flow_erode: int = 2  # dense-flow cue: the sure core keeps this far (working px) from the region's edges
+    flow_agree: float = 0.25  # a translation and the flow at the click agree within this fraction of the …
+    flow_agree_px: float = 2.0  # … translation's motion against the background, or this many working px
+    flow_margin: float = 0.05  # when they disagree, the flow wins if it explains the click's colours this nearly
     seed_radius: int = 3  # half side of the sure-foreground (or sure-background) square at each click
     grabcut_iters: int = 2
     grabcut_pixels: int = 20000  # larger GrabCut crops are downscaled to this many pixels (latency bound)
@@ -76,6 +85,11 @@ class PairFeatures:
         lab0, lab1: ``h x w x 3`` float32 Lab of frame 0 and frame 1 (``lab1`` None for a single image).
         background: ``h x w`` float32 in [0, 1]: how well the background motion explains each pixel (None without
             a second frame).
+        flow: ``h x w x 2`` float32 optical flow from frame 0 to frame 1, working pixels (None without a second
+            frame).
+        relative: ``h x w x 2`` float32, ``flow`` minus the background motion (None without a second frame).
+        flow_explained: ``h x w`` float32 in [0, 1]: how well ``flow`` explains each pixel (None without a second
+            frame).
     """
 
     size: tuple[int, int]
@@ -84,6 +98,9 @@ class PairFeatures:
     lab0: np.ndarray
     lab1: np.ndarray | None
     background: np.ndarray | None
+    flow: np.ndarray | None
+    relative: np.ndarray | None
+    flow_explained: np.ndarray | None
 
     @property
     def work_shape(self) -> tuple[int, int]:
@@ -110,13 +127,18 @@ def precompute(
     rgb0 = cv2.resize(frame0, size, interpolation=cv2.INTER_AREA)
     lab0 = _lab(rgb0, params.blur)
     if frame1 is None:
-        return PairFeatures((height, width), scale, rgb0, lab0, None, None)
+        return PairFeatures((height, width), scale, rgb0, lab0, None, None, None, None, None)
     rgb1 = cv2.resize(frame1, size, interpolation=cv2.INTER_AREA)
     lab1 = _lab(rgb1, params.blur)
     gray0, gray1 = (cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) for rgb in (rgb0, rgb1))
-    map_x, map_y = motion.affine_maps(motion.background_affine(gray0, gray1), size[1], size[0])
+    flow = motion.dense_flow(gray0, gray1)
+    map_x, map_y = motion.affine_maps(motion.background_affine(flow), size[1], size[0])
     background = motion.explained(motion.residual(lab0, lab1, map_x, map_y, params.residual_blur), params.tau)
-    return PairFeatures((height, width), scale, rgb0, lab0, lab1, background)
+    relative = motion.relative_flow(flow, map_x, map_y)
+    xs, ys = motion.grid(size[1], size[0])
+    flow_residual = motion.residual(lab0, lab1, xs + flow[..., 0], ys + flow[..., 1], params.residual_blur)
+    flow_explained = motion.explained(flow_residual, params.tau)
+    return PairFeatures((height, width), scale, rgb0, lab0, lab1, background, flow, relative, flow_explained)
 
 
 def _squares(shape: tuple[int, int], points: Sequence[tuple[int, int]], radius: int) -> np.ndarray:
@@ -143,6 +165,7 @@ class _MotionFit:
 
     shift: np.ndarray
     score: float
+    weights: np.ndarray | None  # h x w float32: the neighbourhood the translation search weighed (None for flow)
     explained: np.ndarray  # h x w float32
     region: np.ndarray  # h x w bool, explained components tied to the click
     sure: np.ndarray  # region minus what the background motion explains too
@@ -177,7 +200,59 @@ def fit_click_motion(features: PairFeatures, x: int, y: int, params: FallbackPar
     sure = region & (features.background < params.unexplained_at)
     if np.count_nonzero(sure) < params.min_sure:
         return None
-    return _MotionFit(best.shift, best.score, explained, region, sure)
+    return _MotionFit(best.shift, best.score, weights, explained, region, sure)
+
+
+def fit_flow_motion(features: PairFeatures, x: int, y: int, params: FallbackParams) -> _MotionFit | None:
+    """The dense-flow cue for a click the translation search cannot explain (a deforming or fast object): the pixels
+    that move more like the click than like the background, connected to it. None when the click barely moves
+    against the background or too little of it is sure."""
+    if features.relative is None or features.background is None:
+        return None
+    seed = _squares(features.work_shape, [(x, y)], params.seed_radius)
+    own = np.median(features.relative[seed], axis=0)
+    if float(np.hypot(*own)) < params.min_flow:
+        return None
+    follows = motion.follows(features.relative, own)
+    region = masks.components_at((follows > 0.5) | seed, [(x, y)])
+    sure = masks.erode(region & (follows > params.flow_sure), params.flow_erode)
+    sure &= features.background < params.unexplained_at
+    if np.count_nonzero(sure) < params.min_sure:
+        return None
+    return _MotionFit(own, float(follows[region].mean()), None, follows, region, sure)
+
+
+def prefer_flow(features: PairFeatures, fit: _MotionFit, x: int, y: int, params: FallbackParams) -> bool:
+    """Whether the optical flow should overrule a translation fitted at working pixel ``(x, y)``.
+
+    A repeated texture or a deforming object (a face that turns while it moves) can make the translation search
+    re-find colours at a wrong shift. When the flow at the click disagrees with the translation, the one that
+    explains the colours of the click's neighbourhood better wins; the flow wins near-ties too, being smooth over
+    the whole object rather than one peak of a search.
+    """
+    if features.flow is None or features.flow_explained is None or fit.weights is None:
+        return False
+    seed = _squares(features.work_shape, [(x, y)], params.seed_radius)
+    flow = np.median(features.flow[seed], axis=0)
+    background = flow - np.median(features.relative[seed], axis=0)
+    tolerance = max(params.flow_agree_px, params.flow_agree * float(np.linalg.norm(fit.shift - background)))
+    if float(np.linalg.norm(flow - fit.shift)) <= tolerance:
+        return False
+    total = float(fit.weights.sum())
+    by_translation = float((fit.weights * fit.explained).sum()) / total
+    by_flow = float((fit.weights * features.flow_explained).sum()) / total
+    return by_flow >= by_translation - params.flow_margin
+
+
+def click_motion(features: PairFeatures, x: int, y: int, params: FallbackParams) -> _MotionFit | None:
+    """The click's motion: the translation that explains enough of its neighbourhood (``fit_click_motion``), or the
+    dense-flow region instead where the flow overrules that translation (``prefer_flow``, ``fit_flow_motion``);
+    None when no translation is found (the flow alone is not trusted: it fails on flat, fast objects), so the
+    click falls back to colour."""
+    fit = fit_click_motion(features, x, y, params)
+    if fit is None or not prefer_flow(features, fit, x, y, params):
+        return fit
+    return fit_flow_motion(features, x, y, params) or fit
 
 
 def _colour_region(features: PairFeatures, x: int, y: int, params: FallbackParams) -> np.ndarray:
@@ -211,7 +286,7 @@ def _claim(features: PairFeatures, positives: Sequence[tuple[int, int]], params:
     claims = _Claims(np.full(shape, cv2.GC_PR_BGD, np.uint8), np.zeros(shape, np.float32), np.zeros(shape, bool),
                      np.zeros(shape, np.float32), moving=False, partial=False)  # fmt: skip
     for x, y in positives:
-        fit = fit_click_motion(features, x, y, params)
+        fit = click_motion(features, x, y, params)
         if fit is None:
             claims.partial = True
             claims.trimap[_colour_region(features, x, y, params)] = cv2.GC_PR_FGD
@@ -272,7 +347,7 @@ def build_trimap(
     if claims.moving and features.background is not None:
         sure_bg |= (features.background > params.explained_at) & (claims.explained_fg < params.unexplained_at)
     for x, y in negatives:
-        fit = fit_click_motion(features, x, y, params)
+        fit = click_motion(features, x, y, params)
         if fit is not None:
             sure_bg |= fit.region & (claims.explained_fg < params.explained_at)
     seeds = _squares(shape, positives, params.seed_radius)

@@ -1,6 +1,7 @@
 """Motion cues between frame 0 and frame 1 for the fallback segmenter (no learned weights).
 
-* The **background motion** is one similarity transform (pan, zoom, roll) fitted with RANSAC to DIS optical flow.
+* The **background motion** is one similarity transform (pan, zoom, roll) fitted with RANSAC to DIS optical flow;
+  the flow **relative** to it says how, and how much, each pixel moves on its own (``follows``).
 * A **residual map** says, per frame-0 pixel, how different frame 1 looks where a motion model sends that pixel;
   ``explained`` turns it into "this motion explains this pixel" in [0, 1].
 * A **robust shift search** finds the translation of the clicked thing by counting how many of the pixels around the
@@ -34,20 +35,49 @@ def grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def background_affine(gray0: np.ndarray, gray1: np.ndarray) -> np.ndarray:
-    """The dominant motion from frame 0 to frame 1 as a ``2 x 3`` similarity matrix (identity when none fits).
+def dense_flow(gray0: np.ndarray, gray1: np.ndarray) -> np.ndarray:
+    """DIS optical flow from frame 0 to frame 1: ``h x w x 2`` float32 (x, y) in pixels.
 
     Args:
         gray0, gray1: ``h x w`` uint8 grey frames.
     """
-    flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM).calc(gray0, gray1, None)
-    xs, ys = grid(*gray0.shape)
+    return cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM).calc(gray0, gray1, None)
+
+
+def background_affine(flow: np.ndarray) -> np.ndarray:
+    """The dominant motion of a flow field as a ``2 x 3`` similarity matrix (identity when none fits).
+
+    Args:
+        flow: ``h x w x 2`` float32 flow from frame 0 to frame 1 (``dense_flow``).
+    """
+    xs, ys = grid(*flow.shape[:2])
     src = np.stack([xs[::_FLOW_STEP, ::_FLOW_STEP].ravel(), ys[::_FLOW_STEP, ::_FLOW_STEP].ravel()], axis=1)
     dst = src + flow[::_FLOW_STEP, ::_FLOW_STEP].reshape(-1, 2)
     affine, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=_RANSAC_PX)
     if affine is None:
         return np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     return affine
+
+
+def relative_flow(flow: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
+    """Each pixel's motion relative to the background: ``flow`` minus where the background motion (``map_x``,
+    ``map_y``, from ``affine_maps``) sends it; ``h x w x 2`` float32, pixels."""
+    xs, ys = grid(*flow.shape[:2])
+    return np.stack([xs + flow[..., 0] - map_x, ys + flow[..., 1] - map_y], axis=-1).astype(np.float32)
+
+
+def follows(relative: np.ndarray, motion: np.ndarray) -> np.ndarray:
+    """How much each pixel moves like ``motion`` rather than like the background, ``h x w`` float32 in [0, 1].
+
+    ``d_bg^2 / (d_bg^2 + d_m^2)`` with ``d_bg`` a pixel's distance to the background motion (``|relative|``) and
+    ``d_m`` its distance to ``motion`` (a relative ``(dx, dy)``): 0.5 where it is equally close to both, so a
+    deforming object (a turning head, a swinging arm) still counts as long as it is nearer its own motion.
+    """
+    to_background = np.sum(np.square(relative), axis=-1)
+    to_motion = np.sum(np.square(relative - motion.astype(np.float32)), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = to_background / (to_background + to_motion)
+    return np.nan_to_num(value, nan=0.0).astype(np.float32)
 
 
 def affine_maps(affine: np.ndarray, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:

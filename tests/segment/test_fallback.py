@@ -126,3 +126,17 @@ def test_real_photos_give_one_plausible_region(folder: tuple[str, ...], names: t
     assert mask[click[1], click[0]]
     assert np.array_equal(masks.components_at(mask, [click]), mask)  # one connected region
     assert 0.03 <= mask.mean() <= 0.3  # an object, neither a speck around the click nor the whole picture
+
+
+def test_one_click_on_a_turning_face_takes_the_whole_person() -> None:
+    """InterpAny's demo I1: the woman moves and turns her head while the camera pans, so no single translation
+    re-finds her face (the search locks onto the crowd's texture); the optical flow overrules it. Points marked by
+    eye on the photo: her forehead, hair, cheek, neck and sweater are in, the crowd on both sides is out."""
+    base = shared_path("data", "interpany-demo")
+    frame0, frame1 = (read_image(base / name) for name in ("I1_0.png", "I1_1.png"))
+    mask = FallbackSegmenter().segment(frame0, [Click(240, 90)], None, frame1).mask
+    for x, y in [(260, 30), (180, 100), (280, 120), (230, 170), (300, 200)]:
+        assert mask[y, x], (x, y)
+    for x, y in [(40, 100), (100, 20), (400, 60), (420, 140)]:
+        assert not mask[y, x], (x, y)
+    assert 0.3 <= mask.mean() <= 0.55  # she fills about 40 % of the picture
