@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from pathlib import Path
 
 from tqdm import tqdm
 
-from interp.cli.common import positive_float, positive_int
+from interp.cli.common import non_negative_float, positive_float, positive_int
 from interp.research.distance_index import DEFAULT_MOTION_PRIOR
 from interp.research.flow import (
     FLOW_METHODS,
@@ -101,24 +100,13 @@ def _flow_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--motion-prior",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=DEFAULT_MOTION_PRIOR,
         metavar="PX",
         help="where a pixel's path is shorter than about this many pixels the index tends to the time ratio "
         f"(default {DEFAULT_MOTION_PRIOR}; 0 = plain ratio)",
     )
     parser.add_argument("--device", default=None, help="device for RAFT: cpu or cuda[:N] (default: cuda if present)")
-
-
-def _non_negative_float(text: str) -> float:
-    """argparse type: a finite float >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
-    return value
 
 
 def _method(args: argparse.Namespace) -> str:

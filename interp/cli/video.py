@@ -8,13 +8,14 @@ from pathlib import Path
 from interp.cli.common import (
     add_model_args,
     load_interpolator,
+    non_negative_float,
     non_negative_int,
     positive_float,
     progress_bar,
     unit_float,
 )
 from interp.errors import InputError
-from interp.scenes import DEFAULT_SCENE_THRESHOLD
+from interp.scenes import DEFAULT_SCENE_THRESHOLD, DUPLICATE_TOLERANCE
 from interp.video import OutputPlan, VideoOptions, VideoResult, interpolate_video, plan_output
 from interp.videoio import VideoInfo, probe_video
 
@@ -36,7 +37,9 @@ scene cuts and repeated frames:
   blended across it, the in-between frames repeat the frame before the cut.
   A frame that repeats the one before it is dropped and the gap interpolated
   across (A A B: A, then frames moving smoothly to B), keeping the duration;
-  --keep-duplicates keeps repeats as they are.
+  --keep-duplicates keeps repeats as they are. A repeat may differ from the
+  frame before it by --duplicate-tolerance grey levels per 8x8 block (codec
+  noise); heavily compressed files may need a higher value.
 """
 
 
@@ -79,6 +82,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--keep-duplicates",
         action="store_true",
         help="keep repeated frames (default: drop them and interpolate across the gap)",
+    )
+    parser.add_argument(
+        "--duplicate-tolerance",
+        type=non_negative_float,
+        default=DUPLICATE_TOLERANCE,
+        metavar="G",
+        help=f"a frame repeats the one before it when no 8x8 block differs by more than G grey levels on average "
+        f"(default {DUPLICATE_TOLERANCE:g}; 0 = identical only; raise it for repeats in heavily compressed files)",
     )
     parser.add_argument("--no-audio", action="store_true", help="write no audio track")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
@@ -129,7 +140,11 @@ def _summary(result: VideoResult, keep_duplicates: bool) -> str:
 def run(args: argparse.Namespace) -> int:
     _check_paths(args.video, args.out, args.force)
     options = VideoOptions(
-        nums=args.num, scene_threshold=args.scene_threshold, keep_duplicates=args.keep_duplicates, iters=args.iters
+        nums=args.num,
+        scene_threshold=args.scene_threshold,
+        keep_duplicates=args.keep_duplicates,
+        duplicate_tolerance=args.duplicate_tolerance,
+        iters=args.iters,
     )
     info = probe_video(args.video)
     plan = plan_output(info, options, args.fps, audio=not args.no_audio)

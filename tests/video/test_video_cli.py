@@ -123,6 +123,18 @@ def test_repeated_frames_dropped_or_kept(clips: Clips, tmp_path: Path, capsys) -
     assert mean_difference(frames[5], frames[4]) > 1.2
 
 
+def test_duplicate_tolerance_decides_what_counts_as_a_repeat(clips: Clips, tmp_path: Path, capsys) -> None:
+    """At 255 grey levels every frame repeats the first: all are dropped and the first frame is held throughout."""
+    out = tmp_path / "held.mp4"
+    assert _run("--video", clips.plain, "--out", out, "--duplicate-tolerance", 255) == 0
+    inputs = decode(clips.plain)[1]
+    assert f"{len(inputs) - 1} repeated frames dropped" in capsys.readouterr().out
+    _, frames = decode(out)
+    assert len(frames) == 2 * len(inputs)
+    assert max(mean_difference(frame, inputs[0]) for frame in frames) < 3.5
+    assert mean_difference(inputs[-1], inputs[0]) > 3.5  # the input itself does move
+
+
 BAD_INPUTS = [
     ("missing", "no such video file"),
     ("text", "not a video or the file is corrupt"),
@@ -155,6 +167,8 @@ def test_bad_input_fails_with_one_line_and_no_output(kind: str, message: str, cl
         (["--fps", "nan"], "argument --fps: must be finite"),
         (["--scene-threshold", "1.5"], "argument --scene-threshold: must be in [0, 1]"),
         (["--iters", "0"], "argument --iters: must be an integer >= 1"),
+        (["--duplicate-tolerance", "-1"], "argument --duplicate-tolerance: must be a number >= 0"),
+        (["--duplicate-tolerance", "inf"], "argument --duplicate-tolerance: must be finite"),
     ],
 )
 def test_nonsense_numbers(args: list[str], message: str, clips: Clips, tmp_path: Path, capsys) -> None:
