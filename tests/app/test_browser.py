@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from tests.app.helpers import (
     wait_for_new_image,
     wait_idle,
 )
+from tests.conftest import shared_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -129,3 +131,24 @@ def test_two_sessions_do_not_share_objects(browser, app_url: str) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_uploaded_photos_and_one_click_on_a_person(page) -> None:
+    """Real photos through the upload boxes (InterpAny demo I1, 448 x 256): one click on the woman's face selects her
+    whole (she turns her head as the camera pans; the fallback follows the optical flow), not just her cheek."""
+    frames = [shared_path("data", "interpany-demo", name) for name in ("I1_0.png", "I1_1.png")]
+    canvas = wait_for_new_image(page, "canvas", None)
+    preview = wait_for_new_image(page, "preview", None)
+    wait_idle(page)
+    page.locator("#frame0 input[type=file]").set_input_files(str(frames[0]))
+    wait_for_new_image(page, "canvas", canvas)  # the click canvas shows frame 0
+    preview = wait_for_new_image(page, "preview", preview)
+    wait_idle(page)
+    page.locator("#frame1 input[type=file]").set_input_files(str(frames[1]))
+    wait_for_new_image(page, "preview", preview)  # the preview blends in the new frame 1
+    wait_idle(page)
+    click_image_pixel(page, "canvas", 240, 90)
+    expect_text(page, "object-table", "object 1: 1 clicks")
+    area = int(re.search(r"1 clicks, (\d+) px", page.locator("#object-table").inner_text()).group(1))
+    assert area >= 0.3 * 448 * 256  # the whole woman (about 41 % of the picture), not her cheek (4 %)
+    wait_idle(page)  # the preview the click started finishes before the server is closed
