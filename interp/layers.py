@@ -5,8 +5,10 @@ topmost wins); flows are ``2 x H x W`` pixels (``flow01`` on frame 0's grid, ``f
 
 For a layer at distance ``d``, frame 0's pixels of that layer are splatted forward by ``d * flow01`` and frame 1's
 by ``(1 - d) * flow10``; the two are blended with weights ``1 - d`` and ``d`` (each alone where the other does not
-reach). Layers are composited in z-order (background, then objects in list order); whatever no layer covers
-(background hidden in both frames) is inpainted from its surroundings.
+reach). At ``d = 0`` an object is exactly where frame 0 shows it, so frame 1's view of it (carried by an imperfect
+flow) only fills pixels frame 0 shows as some object, never frame 0's background (likewise at ``d = 1``). Layers are
+composited in z-order (background, then objects in list order); whatever no layer covers (background hidden in both
+frames) is inpainted from its surroundings.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ _EPS = 1e-6
 _MIN_SOURCE_WEIGHT = 1e-3
 #: How far (pixels) an object's frame-1 region may grow into pixels that move with it.
 GROW_PX = 6
-#: Background pixels this close to an object belong to no layer (see ``exclude_edges``).
-EDGE_PX = 2
 #: Width (pixels) of the band along layer boundaries whose flow is replaced by the layer's own.
 BOUNDARY_BAND_PX = 4
 #: Pixels with less total layer coverage than this are holes, filled by inpainting.
@@ -65,21 +65,6 @@ def frame1_labels(masks0: Sequence[np.ndarray], flow01: np.ndarray, flow10: np.n
             warped |= near & (consistent | _came_from(mask, flow10))
         moved.append(warped)
     return label_map(moved)
-
-
-def exclude_edges(labels: np.ndarray, width_px: int = EDGE_PX) -> np.ndarray:
-    """Mark the background pixels within ``width_px`` of an object as belonging to no layer (label -2).
-
-    Their colours mix the object's edge with what is behind it, so splatting them with the background drags a faint
-    outline of the object along; left out, they become small holes that are inpainted.
-    """
-    if width_px <= 0:
-        return labels
-    objects = (labels >= 0).astype(np.uint8)
-    near = cv2.dilate(objects, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * width_px + 1,) * 2)) > 0
-    out = labels.copy()
-    out[near & (labels == -1)] = -2
-    return out
 
 
 def clean_layer_flows(
@@ -134,22 +119,27 @@ def _layer(
     flow01: np.ndarray,
     flow10: np.ndarray,
     distance: float,
+    confine: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One layer at ``distance``: (``H x W x 3`` colour, ``H x W`` coverage in [0, 1]).
 
     Where both frames reach a pixel they are blended ``1 - d`` : ``d``; where only one does, it is used alone, even
     at ``d = 0`` or ``1`` (a held background is then completed with what frame 1 shows where an object left).
+    ``confine`` (``H x W`` bool, optional) bounds what the frame that is *not* shown as it is may add at ``d = 0``
+    or ``1``: frame 1 at ``d = 0`` only reaches those pixels, frame 0 at ``d = 1`` likewise.
     """
     numerator = np.zeros((3, *select0.shape))
     denominator = np.zeros(select0.shape)
     coverage = np.zeros(select0.shape)
-    for image, select, flow, weight in (
-        (img0, select0, flow01 * distance, 1.0 - distance),
-        (img1, select1, flow10 * (1.0 - distance), distance),
+    for image, select, flow, weight, other in (
+        (img0, select0, flow01 * distance, 1.0 - distance, distance == 1.0),
+        (img1, select1, flow10 * (1.0 - distance), distance, distance == 0.0),
     ):
         if not select.any():
             continue
         sums, reached = splat(image.transpose(2, 0, 1), flow, select.astype(np.float64))
+        if other and confine is not None:
+            sums, reached = sums * confine, reached * confine
         weight = max(weight, _MIN_SOURCE_WEIGHT)
         numerator += weight * sums
         denominator += weight * reached
@@ -176,8 +166,12 @@ def render_layers(
     """
     colour_sum = np.zeros(img0.shape, dtype=np.float64)
     coverage = np.zeros(img0.shape[:2], dtype=np.float64)
+    # At an end (d = 0 or 1) an object stands exactly where that frame shows it: the other frame's view of it (carried
+    # by an imperfect flow) may fill what another object hid there, never pixels that frame shows as background.
+    in_object = {0.0: labels0 >= 0, 1.0: labels1 >= 0}
     for label, distance in [(-1, background_distance), *enumerate(object_distances)]:
-        colour, alpha = _layer(img0, img1, labels0 == label, labels1 == label, flow01, flow10, float(distance))
+        confine = in_object.get(float(distance)) if label >= 0 else None
+        colour, alpha = _layer(img0, img1, labels0 == label, labels1 == label, flow01, flow10, float(distance), confine)
         colour_sum = colour_sum * (1 - alpha[..., None]) + colour * alpha[..., None]
         coverage = coverage * (1 - alpha) + alpha
     covered = coverage > HOLE_COVERAGE

@@ -23,7 +23,7 @@ from interp.compose import DEFAULT_FEATHER_PX, check_masks, compose_from_coverag
 from interp.curves import Curve, output_times
 from interp.engine import FramePair, Interpolator
 from interp.errors import InputError
-from interp.layers import clean_layer_flows, exclude_edges, frame1_labels, render_layers, unreliable_flow
+from interp.layers import clean_layer_flows, frame1_labels, render_layers, unreliable_flow
 from interp.splat import endpoint_flows
 
 RENDERERS: tuple[str, ...] = ("splat", "maps", "naive")
@@ -103,7 +103,6 @@ class Manipulator:
                 clean_layer_flows(flow01, labels0, doubtful0),
                 clean_layer_flows(flow10, labels1, doubtful1),
             )
-            labels0, labels1 = exclude_edges(labels0), exclude_edges(labels1)
         else:
             labels0 = labels1 = np.full(pair.size, -1, dtype=np.int32)
         return PreparedPair(
