@@ -59,6 +59,19 @@ class Curve:
         """The curve's values at ``KNOTS`` (what the app's sliders show)."""
         return [float(v) for v in self(np.asarray(KNOTS))]
 
+    def preset_name(self) -> str | None:
+        """The name of the preset this curve is (same keyframes within 1e-6), or None for a custom curve."""
+        if len(self.keyframes) != len(KNOTS):
+            return None
+        times = np.array([t for t, _ in self.keyframes])
+        values = np.array([d for _, d in self.keyframes])
+        if not np.allclose(times, KNOTS, atol=1e-6):
+            return None
+        for name, preset in PRESETS.items():
+            if np.allclose(values, preset, atol=1e-6):
+                return name
+        return None
+
 
 def check_keyframes(keyframes: Sequence[tuple[float, float]]) -> None:
     """Raise ``ValueError`` naming the first problem: count, finiteness, range, order, endpoints."""

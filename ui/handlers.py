@@ -110,8 +110,12 @@ class App:
             t,
         )
 
+    def curve_preset(self, session: Session) -> str | None:
+        """The preset the selected object's curve is, for the preset menu (None: no object, or a custom curve)."""
+        return session.objects[session.selected].curve.preset_name() if session.selected is not None else None
+
     def refresh(self, session: Session, t: float = 0.5) -> tuple:
-        """Every view that depends on the session."""
+        """Every view that depends on the session (the order of ``ui.layout``'s ``views``)."""
         sliders = [gr.Slider(value=v) for v in self.curve_values(session)]
         return (
             session,
@@ -120,6 +124,9 @@ class App:
             self.object_table(session),
             *sliders,
             self.plot(session, t),
+            gr.update(value=self.curve_preset(session)),
+            gr.update(value=session.background.preset_name()),
+            *[gr.Slider(value=v) for v in session.background.at_knots()],
         )
 
     # ------------------------------------------------------------------ segmentation
@@ -174,18 +181,18 @@ class App:
         ops.set_curve(session, session.selected, Curve.preset(preset))
         return self.refresh(session)
 
-    def object_knots(self, session: Session, t: float, *values: float) -> tuple[Session, np.ndarray]:
+    def object_knots(self, session: Session, t: float, *values: float) -> tuple:
         if session.selected is not None:
             ops.set_curve(session, session.selected, ops.curve_from_knots(values))
-        return session, self.plot(session, t)
+        return session, self.plot(session, t), gr.update(value=self.curve_preset(session))
 
     def background_preset(self, session: Session, preset: str, t: float) -> tuple:
         ops.set_curve(session, None, Curve.preset(preset))
         return (session, *[gr.Slider(value=v) for v in session.background.at_knots()], self.plot(session, t))
 
-    def background_knots(self, session: Session, t: float, *values: float) -> tuple[Session, np.ndarray]:
+    def background_knots(self, session: Session, t: float, *values: float) -> tuple:
         ops.set_curve(session, None, ops.curve_from_knots(values))
-        return session, self.plot(session, t)
+        return session, self.plot(session, t), gr.update(value=session.background.preset_name())
 
     def preview(self, session: Session, cache: PreviewCache, t: float, model: str, renderer: str) -> tuple:
         if not session.has_frames:

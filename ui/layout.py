@@ -124,7 +124,17 @@ def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None)
                 label="Downloads: GIF, MP4, project, PNG frames", file_count="multiple", elem_id="downloads"
             )
 
-        views = [session, canvas, objects, table, *object_knots, plot]
+        views = [
+            session,
+            canvas,
+            objects,
+            table,
+            *object_knots,
+            plot,
+            object_preset,
+            background_preset,
+            *background_knots,
+        ]
         preview_args = {
             "fn": friendly(app.preview),
             "inputs": [session, cache, t, model, renderer],
@@ -151,16 +161,16 @@ def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None)
         rename_btn.click(friendly(app.rename), [session, name], views)
         object_preset.input(friendly(app.object_preset), [session, object_preset], views).then(**preview_args)
         for slider in object_knots:
-            slider.release(friendly(app.object_knots), [session, t, *object_knots], [session, plot]).then(
-                **preview_args
-            )
+            slider.release(
+                friendly(app.object_knots), [session, t, *object_knots], [session, plot, object_preset]
+            ).then(**preview_args)
         background_preset.input(
             friendly(app.background_preset), [session, background_preset, t], [session, *background_knots, plot]
         ).then(**preview_args)
         for slider in background_knots:
-            slider.release(friendly(app.background_knots), [session, t, *background_knots], [session, plot]).then(
-                **preview_args
-            )
+            slider.release(
+                friendly(app.background_knots), [session, t, *background_knots], [session, plot, background_preset]
+            ).then(**preview_args)
         t.release(**preview_args)
         model.input(**preview_args)
         renderer.input(**preview_args)

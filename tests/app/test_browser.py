@@ -95,6 +95,7 @@ def test_loading_a_saved_project_restores_the_session(page, tmp_path: Path) -> N
         x, y = scene.centres()[index]
         click(session, x, y, True, lambda a, b, c, m=mask: (m, 1.0))
     set_curve(session, 0, Curve.preset("reverse"))
+    set_curve(session, None, Curve.preset("hold"))  # the background holds still
     path = tmp_path / "saved.json"
     path.write_text(project_json(to_project(session, num_frames=5, fps=8.0)))
 
@@ -108,6 +109,11 @@ def test_loading_a_saved_project_restores_the_session(page, tmp_path: Path) -> N
     # object 1 is selected and its curve is "reverse": d = 1 at t = 0, 0 at t = 1
     expect(page.locator("#object-knot-0 input[data-testid='number-input']")).to_have_value("1")
     expect(page.locator("#object-knot-4 input[data-testid='number-input']")).to_have_value("0")
+    expect(page.locator("#object-preset input")).to_have_value("reverse")
+    # the background's sliders and menu follow the project too (a stale slider would overwrite it when touched)
+    page.get_by_role("button", name="Background curve").click()  # its accordion starts closed
+    expect(page.locator("#background-knot-4 input[data-testid='number-input']")).to_have_value("0")
+    expect(page.locator("#background-preset input")).to_have_value("hold")
 
 
 def test_two_sessions_do_not_share_objects(browser, app_url: str) -> None:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from interp.preview import ModelPool, PreviewCache
-from interp.session import Session
+from interp.project import project_json
+from interp.session import Session, to_project
 from interp.synthetic import make_scene
 from interp.workspace import Workspace
 from sam_utils.segmenter import make_segmenter
@@ -103,3 +104,23 @@ def test_preview_frame_and_demo_project(app: App) -> None:
     frame, plot = app.preview(s, PreviewCache(), 0.5, "rife-v4", AUTO)
     assert frame.shape == (256, 448, 3)
     assert plot.dtype == np.uint8
+
+
+def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App, tmp_path: Path) -> None:
+    """Every view follows the session: after loading a project whose background holds still, the background sliders
+    show 0 (a later edit of one slider must not bring back the old linear values) and the menus name the presets."""
+    s = Session()
+    app.load_demo_project(s)
+    document = json.loads(project_json(to_project(s)))
+    document["background"] = {"curve": [[0.0, 0.0], [0.25, 0.0], [0.5, 0.0], [0.75, 0.0], [1.0, 0.0]]}
+    path = tmp_path / "held.json"
+    path.write_text(json.dumps(document))
+    views = app.load_project_file(s, str(path))[:-5]  # the last five are the render settings
+    object_menu, background_menu, *background_sliders = views[-7:]
+    assert s.objects[s.selected].curve.preset_name() == "arrive early"  # the demo's first object
+    assert object_menu["value"] == "arrive early"
+    assert background_menu["value"] == "hold"
+    assert [slider.value for slider in background_sliders] == [0.0] * 5
+    session, _plot, menu = app.background_knots(s, 0.5, 0.0, 0.0, 0.3, 0.0, 0.0)
+    assert menu["value"] is None  # a custom curve: no preset named
+    assert session.background.at_knots()[2] == pytest.approx(0.3)

@@ -89,3 +89,10 @@ def test_unknown_preset_and_output_times() -> None:
 def test_round_trip_points() -> None:
     curve = Curve.from_points([[0, 0.2], [0.3, 0.9], [1, 0.1]])
     assert Curve.from_points(curve.to_points()) == curve
+
+
+def test_a_curve_knows_which_preset_it_is() -> None:
+    for name in PRESETS:
+        assert Curve.preset(name).preset_name() == name
+    assert Curve.from_points([[0, 0], [0.25, 0.3], [0.5, 0.5], [0.75, 0.75], [1, 1]]).preset_name() is None
+    assert Curve.from_points([[0, 0], [1, 1]]).preset_name() is None  # linear in shape, but not the preset's knots
