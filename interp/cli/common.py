@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -129,10 +130,12 @@ def load_interpolator(args: argparse.Namespace) -> Interpolator:
 def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
     """A tqdm bar (count, speed, ETA) driven by ``(done, total)`` callbacks (the engine's progress protocol).
 
-    The bar appears with the first callback (so work that fails before it leaves only its error line), and its total
-    grows if a later callback reports a larger one.
+    The bar appears with the first callback (so work that fails before it leaves only its error line), yet its clock
+    starts when the block is entered (the first batch's time counts in the speed); its total grows if a later
+    callback reports a larger one.
     """
     bar: tqdm | None = None
+    started = time.time()  # tqdm's own clock
 
     def update(done: int, total: int) -> None:
         nonlocal bar
@@ -140,6 +143,7 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[i
             return
         if bar is None:
             bar = tqdm(total=total, desc=description, unit="frame", dynamic_ncols=True)
+            bar.start_t = bar.last_print_t = started
         if total > bar.total:  # an estimate (e.g. a video header's frame count) turned out short
             bar.total = total
             bar.refresh()
