@@ -204,9 +204,9 @@ def fit_click_motion(features: PairFeatures, x: int, y: int, params: FallbackPar
 
 
 def fit_flow_motion(features: PairFeatures, x: int, y: int, params: FallbackParams) -> _MotionFit | None:
-    """The dense-flow cue for a click the translation search cannot explain (a deforming or fast object): the pixels
-    that move more like the click than like the background, connected to it. None when the click barely moves
-    against the background or too little of it is sure."""
+    """The dense-flow cue for a click whose translation the flow overrules (``prefer_flow``; a deforming or fast
+    object): the pixels that move more like the click than like the background, connected to it. None when the click
+    barely moves against the background or too little of it is sure."""
     if features.relative is None or features.background is None:
         return None
     seed = _squares(features.work_shape, [(x, y)], params.seed_radius)
