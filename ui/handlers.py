@@ -36,6 +36,8 @@ from ui.canvas import draw_canvas
 DEMO = PROJECT_ROOT / "assets" / "demo"
 MAX_APP_FRAMES = 121
 AUTO = "auto (model default)"
+#: The render settings a loaded project restores after the session views, in this order.
+RENDER_SETTINGS = ("num_frames", "fps", "loop", "model", "renderer", "iters")
 INCLUDE, EXCLUDE = "include (+)", "exclude (−)"
 
 
@@ -263,7 +265,7 @@ class App:
 
     def load_project_file(self, session: Session, file: str | None) -> tuple:
         if file is None:
-            return (*self.refresh(session), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+            return (*self.refresh(session), *[gr.skip()] * len(RENDER_SETTINGS))
         try:
             document = json.loads(Path(file).read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -280,7 +282,8 @@ class App:
                 f"the project uses {project.model}, whose weights are not here; using {model} "
                 f"(python -m interp weights list says where to get them)"
             )
-        return (*self.refresh(session), project.num_frames, project.fps, project.loop, model, project.renderer or AUTO)
+        settings = (project.num_frames, project.fps, project.loop, model, project.renderer or AUTO, project.iters)
+        return (*self.refresh(session), *settings)  # in the order of RENDER_SETTINGS
 
     def load_demo_project(self, session: Session) -> tuple:
         return self.load_project_file(session, str(DEMO / "project.json"))

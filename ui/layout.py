@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from interp.curves import KNOTS, PRESETS
+from interp.engine import MAX_ITERS
 from interp.manipulate import RENDERERS
 from interp.media import read_image
 from interp.models.registry import DEFAULT_MODEL
@@ -112,7 +113,7 @@ def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None)
                 with gr.Row():
                     model = gr.Dropdown(models, value=default_model, label="Model", elem_id="model")
                     renderer = gr.Dropdown([AUTO, *RENDERERS], value=AUTO, label="Renderer", elem_id="renderer")
-                    iters = gr.Slider(1, 8, value=2, step=1, label="Iterations ([R] models)", elem_id="iters")
+                    iters = gr.Slider(1, MAX_ITERS, value=2, step=1, label="Iterations ([R] models)", elem_id="iters")
                 with gr.Row():
                     render_btn = gr.Button("Render", variant="primary", elem_id="render")
                     cancel_btn = gr.Button("Cancel", elem_id="cancel")
@@ -182,7 +183,7 @@ def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None)
             concurrency_id="render",
         )
         cancel_btn.click(lambda: "render cancelled", None, [summary], cancels=[rendering])
-        restore_outputs = [*views, num_frames, fps, loop, model, renderer]
+        restore_outputs = [*views, num_frames, fps, loop, model, renderer, iters]  # handlers.RENDER_SETTINGS
         project_file.upload(friendly(app.load_project_file), [session, project_file], restore_outputs).then(
             **preview_args
         )

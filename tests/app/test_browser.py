@@ -97,7 +97,7 @@ def test_loading_a_saved_project_restores_the_session(page, tmp_path: Path) -> N
     set_curve(session, 0, Curve.preset("reverse"))
     set_curve(session, None, Curve.preset("hold"))  # the background holds still
     path = tmp_path / "saved.json"
-    path.write_text(project_json(to_project(session, num_frames=5, fps=8.0)))
+    path.write_text(project_json(to_project(session, num_frames=5, fps=8.0, iters=3)))
 
     wait_for_new_image(page, "canvas", None)
     wait_idle(page)
@@ -106,6 +106,7 @@ def test_loading_a_saved_project_restores_the_session(page, tmp_path: Path) -> N
     expect_text(page, "object-table", "object 2")
     wait_for_new_image(page, "canvas", canvas)
     expect(page.locator("#num-frames input[data-testid='number-input']")).to_have_value("5")
+    expect(page.locator("#iters input[data-testid='number-input']")).to_have_value("3")
     # object 1 is selected and its curve is "reverse": d = 1 at t = 0, 0 at t = 1
     expect(page.locator("#object-knot-0 input[data-testid='number-input']")).to_have_value("1")
     expect(page.locator("#object-knot-4 input[data-testid='number-input']")).to_have_value("0")

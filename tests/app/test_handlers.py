@@ -15,7 +15,7 @@ from interp.session import Session, to_project
 from interp.synthetic import make_scene
 from interp.workspace import Workspace
 from sam_utils.segmenter import make_segmenter
-from ui.handlers import AUTO, INCLUDE, App, friendly
+from ui.handlers import AUTO, INCLUDE, RENDER_SETTINGS, App, friendly
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,9 @@ def test_preview_frame_and_demo_project(app: App) -> None:
     s = Session()
     views = app.load_demo_project(s)
     assert [o.name for o in s.objects] == ["stone", "tile", "badge"]
-    assert views[-5] == 17  # num_frames restored from the project
+    settings = dict(zip(RENDER_SETTINGS, views[-len(RENDER_SETTINGS) :], strict=True))
+    assert settings["num_frames"] == 17  # restored from the project
+    assert settings["iters"] == 2
     frame, plot = app.preview(s, PreviewCache(), 0.5, "rife-v4", AUTO)
     assert frame.shape == (256, 448, 3)
     assert plot.dtype == np.uint8
@@ -115,7 +117,7 @@ def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App,
     document["background"] = {"curve": [[0.0, 0.0], [0.25, 0.0], [0.5, 0.0], [0.75, 0.0], [1.0, 0.0]]}
     path = tmp_path / "held.json"
     path.write_text(json.dumps(document))
-    views = app.load_project_file(s, str(path))[:-5]  # the last five are the render settings
+    views = app.load_project_file(s, str(path))[: -len(RENDER_SETTINGS)]
     object_menu, background_menu, *background_sliders = views[-7:]
     assert s.objects[s.selected].curve.preset_name() == "arrive early"  # the demo's first object
     assert object_menu["value"] == "arrive early"
