@@ -8,13 +8,13 @@ work. Caches live on the session (``PreviewCache``); models are shared (``ModelP
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from interp.engine import Interpolator, to_uint8
+from interp.lru import LRUCache
 from interp.manipulate import Manipulator, PreparedPair, check_renderer, default_renderer
 from interp.models.registry import Kind, get_spec, interpolator_names
 from interp.session import Session, masked_objects, resize, resize_mask, working_size
@@ -53,7 +53,7 @@ class PreviewCache:
 
     key: tuple[int, str] | None = None
     prepared: PreparedPair | None = None
-    frames: OrderedDict[tuple, np.ndarray] = field(default_factory=OrderedDict)
+    frames: LRUCache[tuple, np.ndarray] = field(default_factory=lambda: LRUCache(PREVIEW_CACHE_FRAMES))
 
 
 def distances_at(session: Session, t: float) -> tuple[np.ndarray, float]:
@@ -78,11 +78,12 @@ def preview_frame(
     objects, background = distances_at(session, float(np.clip(t, 0.0, 1.0)))
     key = (session.version, interpolator.spec.name)
     if cache.key != key:
-        cache.key, cache.prepared, cache.frames = key, None, OrderedDict()
+        cache.key, cache.prepared = key, None
+        cache.frames.clear()
     frame_key = (renderer, round(background, 4), *np.round(objects, 4).tolist())
-    if frame_key in cache.frames:
-        cache.frames.move_to_end(frame_key)
-        return cache.frames[frame_key]
+    cached = cache.frames.get(frame_key)
+    if cached is not None:
+        return cached
     manipulator = Manipulator(interpolator)
     with pool.lock:
         if cache.prepared is None:
@@ -93,7 +94,5 @@ def preview_frame(
             )
         frame = next(manipulator.render(cache.prepared, objects[None, :], np.array([background]), renderer))
     image = to_uint8(frame)
-    cache.frames[frame_key] = image
-    while len(cache.frames) > PREVIEW_CACHE_FRAMES:
-        cache.frames.popitem(last=False)
+    cache.frames.put(frame_key, image)
     return image

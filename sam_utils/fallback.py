@@ -21,15 +21,15 @@ How one click becomes a mask (all at a working size whose long side is ``Fallbac
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from interp.lru import LRUCache
 from sam_utils import grabcut, masks, motion
-from sam_utils.cache import LRUCache, image_key
+from sam_utils.cache import image_key
 from sam_utils.prompts import Backend, Box, Click, SegmentResult, check_pair, check_prompts
 
 
@@ -420,9 +420,12 @@ class FallbackSegmenter:
 
     def __init__(self, params: FallbackParams = DEFAULT_PARAMS) -> None:
         self.params = params
-        self._cache: LRUCache[PairFeatures] = LRUCache(params.cache_size)
-        self._lock = threading.Lock()
-        self.precomputations = 0  # how many pairs were precomputed (cache misses)
+        self._cache: LRUCache[str, PairFeatures] = LRUCache(params.cache_size)
+
+    @property
+    def precomputations(self) -> int:
+        """How many pairs were precomputed (cache misses)."""
+        return self._cache.misses
 
     def describe(self) -> str:
         """One line for the UI and the CLI."""
@@ -431,14 +434,7 @@ class FallbackSegmenter:
     def prepare(self, image: np.ndarray, next_image: np.ndarray | None = None) -> PairFeatures:
         """Precompute (or fetch from the cache) the features of a frame pair; ``next_image`` None: colour only."""
         check_pair(image, next_image)
-        key = image_key(image, next_image)
-        with self._lock:
-            features = self._cache.get(key)
-            if features is None:
-                features = precompute(image, next_image, self.params)
-                self.precomputations += 1
-                self._cache.put(key, features)
-        return features
+        return self._cache.get_or_make(image_key(image, next_image), lambda: precompute(image, next_image, self.params))
 
     def segment(
         self,

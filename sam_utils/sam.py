@@ -24,9 +24,10 @@ from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncode
 from segment_anything.utils.transforms import ResizeLongestSide
 
 from interp.errors import WeightsError
+from interp.lru import LRUCache
 from interp.models.registry import Kind, get_spec
 from interp.weights import compare_state_dict, read_state_dict, resolve_checkpoint
-from sam_utils.cache import LRUCache, image_key
+from sam_utils.cache import image_key
 from sam_utils.prompts import Backend, Box, Click, SegmentResult, check_image, check_prompts
 
 #: SAM's normalisation of RGB input in [0, 255] (the official values).
@@ -181,7 +182,8 @@ class ImageEmbedding:
 
 
 class SamSegmenter:
-    """Segment Anything behind the project's segmenter interface. Thread-safe (one lock around the network)."""
+    """Segment Anything behind the project's segmenter interface. Thread-safe (the image encoder runs under the
+    embedding cache's lock, the prompt decoder under its own)."""
 
     backend = Backend.SAM
 
@@ -189,9 +191,8 @@ class SamSegmenter:
         self.model = model.eval()
         self.name = name
         self.transform = ResizeLongestSide(model.image_encoder.img_size)
-        self._cache: LRUCache[ImageEmbedding] = LRUCache(cache_size)
-        self._lock = threading.Lock()
-        self.encodings = 0  # how many images were encoded (cache misses)
+        self._cache: LRUCache[str, ImageEmbedding] = LRUCache(cache_size)  # its lock serialises the encoder
+        self._lock = threading.Lock()  # serialises the prompt encoder and mask decoder
 
     @classmethod
     def load(
@@ -211,6 +212,11 @@ class SamSegmenter:
         return cls(model.to(pick_device(device)), arch_name(arch, path), cache_size)
 
     @property
+    def encodings(self) -> int:
+        """How many images were encoded (cache misses)."""
+        return self._cache.misses
+
+    @property
     def device(self) -> torch.device:
         return self.model.device
 
@@ -222,18 +228,13 @@ class SamSegmenter:
     def prepare(self, image: np.ndarray, next_image: np.ndarray | None = None) -> ImageEmbedding:
         """Encode ``image`` (``H x W x 3`` uint8 RGB) or fetch its cached encoding; ``next_image`` is not used."""
         check_image(image)
-        key = image_key(image)
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                return cached
-            resized = self.transform.apply_image(image)
-            tensor = torch.as_tensor(resized, device=self.device).permute(2, 0, 1).contiguous()[None]
-            features = self.model.image_encoder(self.model.preprocess(tensor.float()))
-            embedding = ImageEmbedding(features, tuple(resized.shape[:2]), tuple(image.shape[:2]))
-            self.encodings += 1
-            self._cache.put(key, embedding)
-            return embedding
+        return self._cache.get_or_make(image_key(image), lambda: self._encode(image))
+
+    def _encode(self, image: np.ndarray) -> ImageEmbedding:
+        resized = self.transform.apply_image(image)
+        tensor = torch.as_tensor(resized, device=self.device).permute(2, 0, 1).contiguous()[None]
+        features = self.model.image_encoder(self.model.preprocess(tensor.float()))
+        return ImageEmbedding(features, tuple(resized.shape[:2]), tuple(image.shape[:2]))
 
     @torch.inference_mode()
     def segment(

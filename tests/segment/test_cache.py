@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from interp.errors import InputError
-from sam_utils.cache import LRUCache, image_key
+from interp.lru import LRUCache
+from sam_utils.cache import image_key
 
 
 def test_least_recently_used_is_evicted() -> None:
-    cache: LRUCache[int] = LRUCache(2)
+    cache: LRUCache[str, int] = LRUCache(2)
     cache.put("a", 1)
     cache.put("b", 2)
     assert cache.get("a") == 1  # "a" is now the most recent
