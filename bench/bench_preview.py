@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from interp.models.registry import DEFAULT_MODEL
 from interp.paths import PROJECT_ROOT
 from interp.preview import ModelPool, PreviewCache, preview_frame
 from interp.project import load_inputs, load_project
@@ -25,7 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--renderer", default=None, help="splat, maps or naive (default: the model's)")
     parser.add_argument("--steps", type=int, default=20, help="preview times to scrub through")
-    parser.add_argument("--model", default="rife-v4")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
 
     project = load_project(PROJECT_ROOT / "assets" / "demo" / "project.json")

@@ -274,7 +274,7 @@ class Interpolator:
             raise InputError(f"iters must be between 1 and {MAX_ITERS}, got {iters!r}")
         for value in maps:  # fail before rendering anything; tensors are built one batch at a time
             self._check_map(value, pair)
-        ends = {0.0: self._to_numpy(pair.frame0.tensor, pair)[0], 1.0: self._to_numpy(pair.frame1.tensor, pair)[0]}
+        ends: dict[float, np.ndarray] = {}  # frame 0 / frame 1 as output images, copied off the device on first use
         batch = self.batch_size or auto_batch_size(self.device, *pair.frame0.tensor.shape[2:])
         for start in range(0, len(maps), batch):
             chunk = [self._map_tensor(m, pair) for m in maps[start : start + batch]]
@@ -287,7 +287,13 @@ class Interpolator:
                     images, _ = self._render_batch(pair, torch.cat(todo, 0), iters, reference)
                     rendered = list(self._to_numpy(images, pair))
             for end in fixed:
-                yield ends[end] if end is not None else rendered.pop(0)
+                if end is None:
+                    yield rendered.pop(0)
+                    continue
+                if end not in ends:
+                    frame = pair.frame0 if end == 0.0 else pair.frame1
+                    ends[end] = self._to_numpy(frame.tensor, pair)[0]
+                yield ends[end]
             if progress is not None:
                 progress(min(start + batch, len(maps)), len(maps))
 

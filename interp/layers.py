@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from interp.compose import label_map
+from interp.engine import to_uint8
 from interp.splat import round_trip_error, splat, splat_mask
 
 _EPS = 1e-6
@@ -179,6 +180,6 @@ def render_layers(
     out[covered] = colour_sum[covered] / coverage[covered][:, None]
     if not covered.all():
         holes = (~covered).astype(np.uint8)
-        image = np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
+        image = to_uint8(out)
         out[~covered] = cv2.inpaint(image, holes, 3, cv2.INPAINT_TELEA)[~covered] / 255.0
     return np.clip(out, 0.0, 1.0).astype(np.float32)

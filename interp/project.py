@@ -36,7 +36,7 @@ from interp.engine import MAX_ITERS
 from interp.errors import InputError
 from interp.manipulate import RENDERERS
 from interp.media import MAX_FPS, atomic_path, read_image
-from interp.models.registry import Kind, get_spec
+from interp.models.registry import DEFAULT_MODEL, Kind, get_spec
 from interp.sequence import MAX_SEQUENCE_FRAMES
 
 FORMAT = "interp-project"
@@ -84,7 +84,7 @@ class Project:
     frame1: str
     num_frames: int = 9
     fps: float = 10.0
-    model: str = "rife-v4"
+    model: str = DEFAULT_MODEL
     background: Curve = field(default_factory=lambda: Curve.preset("linear"))
     objects: tuple[ObjectSpec, ...] = ()
     renderer: str | None = None
@@ -191,7 +191,7 @@ def parse_project(data: Any, base_dir: Path | None = None) -> Project:
     renderer = data.get("renderer")
     if renderer is not None and renderer not in RENDERERS:
         raise _fail("renderer", f"must be one of {', '.join(RENDERERS)}, got {renderer!r}")
-    model = data.get("model", "rife-v4")
+    model = data.get("model", DEFAULT_MODEL)
     try:
         model = get_spec(model, Kind.INTERPOLATOR).name
     except InputError as exc:

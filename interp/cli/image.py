@@ -21,10 +21,8 @@ from interp.cli.common import (
 from interp.engine import Interpolator, to_uint8
 from interp.errors import InputError
 from interp.media import FfmpegWriter, atomic_folder, atomic_path, check_fps, read_image, write_image
+from interp.pipeline import GIF_NAME, MP4_NAME
 from interp.sequence import check_nums, render_direct, render_recursive
-
-GIF_NAME = "interp.gif"
-MP4_NAME = "interp.mp4"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
