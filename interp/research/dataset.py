@@ -19,7 +19,7 @@ from torch.utils.data import Dataset
 
 from interp.errors import InputError
 from interp.research.augment import TrainSample, augment
-from interp.research.distance_index import index_name, ordered_triples
+from interp.research.distance_index import index_name, ordered_triples, time_ratio
 from interp.research.maps import MapOptions, load_map
 from interp.research.recipe import FrameChoice, MapSource, Variant, choose_frames, condition_sources
 from interp.research.vimeo import SEPTUPLET_LENGTH, Septuplet
@@ -111,7 +111,7 @@ class SeptupletTriplets(Dataset):
                 f"missing distance index {path}; the {self.variant.name} variant needs the dis_index_*.npy files "
                 f"next to the frames: run `{index_command(self.root)}` first"
             )
-        return load_map(path, height, width, self.map_options, fallback=(j - i) / (k - i))
+        return load_map(path, height, width, self.map_options, fallback=time_ratio(i, j, k))
 
     def load(self, septuplet: Septuplet, choice: FrameChoice) -> TrainSample:
         """The un-augmented sample of ``choice``: whole frames, prepared maps."""

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from interp.engine import default_device
 from interp.errors import InputError
 from interp.models.registry import get_spec
 from interp.weights import is_present, resolve_checkpoint
@@ -128,7 +129,7 @@ class RaftFlow:
     ) -> None:
         from torchvision.models.optical_flow import raft_large  # torchvision loads slowly; only when RAFT is used
 
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.device = torch.device(device) if device else default_device()
         self.scale = check_scale(scale)
         self.iters = iters
         self.batch_size = batch_size

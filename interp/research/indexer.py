@@ -17,13 +17,14 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 
+from interp.engine import default_device
 from interp.errors import InputError
 from interp.media import atomic_path, read_image
 from interp.research.distance_index import (
@@ -78,13 +79,11 @@ class IndexReport:
     septuplets: int = 0
     written: int = 0
     kept: int = 0
-    names: list[str] = field(default_factory=list)
 
-    def add(self, name: str, written: int, kept: int) -> None:
+    def add(self, written: int, kept: int) -> None:
         self.septuplets += 1
         self.written += written
         self.kept += kept
-        self.names.append(name)
 
 
 def frame_size(septuplet: Septuplet) -> tuple[int, int]:
@@ -154,15 +153,16 @@ def _init_worker(options: IndexOptions) -> None:
     _worker_estimator = make_estimator(options.method, options.device, options.flow_scale, options.chain)
 
 
-def _index_in_worker(septuplet: Septuplet, options: IndexOptions) -> tuple[str, int, int]:
+def _index_in_worker(septuplet: Septuplet, options: IndexOptions) -> tuple[int, int]:
     if _worker_estimator is None:
         raise RuntimeError("worker used before _init_worker")
-    return (septuplet.name, *index_septuplet(septuplet, _worker_estimator, options))
+    return index_septuplet(septuplet, _worker_estimator, options)
 
 
 def runs_in_process(options: IndexOptions, workers: int) -> bool:
     """RAFT on CUDA and single-worker runs stay in this process."""
-    on_gpu = options.method == "raft" and (options.device or ("cuda" if torch.cuda.is_available() else "cpu")) != "cpu"
+    device = torch.device(options.device) if options.device else default_device()
+    on_gpu = options.method == "raft" and device.type != "cpu"
     return workers <= 1 or on_gpu
 
 
@@ -179,7 +179,7 @@ def index_dataset(
     if runs_in_process(options, workers):
         estimator = make_estimator(options.method, options.device, options.flow_scale, options.chain)
         for septuplet in septuplets:
-            report.add(septuplet.name, *index_septuplet(septuplet, estimator, options))
+            report.add(*index_septuplet(septuplet, estimator, options))
             if progress is not None:
                 progress(report, total)
         return report
@@ -194,7 +194,7 @@ def index_dataset(
                     if pending_triples(septuplet, options):
                         running.add(pool.submit(_index_in_worker, septuplet, options))
                     else:
-                        report.add(septuplet.name, 0, len(ordered_triples(SEPTUPLET_LENGTH)))
+                        report.add(0, len(ordered_triples(SEPTUPLET_LENGTH)))
                         if progress is not None:
                             progress(report, total)
                 if not running:
