@@ -52,6 +52,16 @@ class LRUCache(Generic[K, V]):
                 self.put(key, value)
             return value
 
+    def __getstate__(self) -> dict:
+        """Copies and pickles leave the lock out (a per-session ``gr.State`` holding a cache is deep-copied)."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def clear(self) -> None:
         self._items.clear()
 

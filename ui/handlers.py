@@ -136,6 +136,10 @@ class App:
         result = self.segmenter.segment(img0, clicks, next_image=img1)
         return result.mask, result.score
 
+    def segment_mask(self, img0: np.ndarray, img1: np.ndarray, clicks: list) -> np.ndarray:
+        """``segment`` without the score: what projects' clicked objects need (``interp.project.Segmenter``)."""
+        return self.segment(img0, img1, clicks)[0]
+
     # ------------------------------------------------------------------ handlers
     def load_frames(self, session: Session, img0: np.ndarray | None, img1: np.ndarray | None) -> tuple:
         if img0 is None or img1 is None:
@@ -272,7 +276,7 @@ class App:
             raise gr.Error(f"that file is not a project (not valid JSON: {exc})") from None
         base_dir = DEMO if Path(file).resolve().parent == DEMO.resolve() else None  # uploads come without folders
         project = parse_project(document, base_dir)
-        inputs = load_inputs(project, lambda a, b, clicks: self.segment(a, b, clicks)[0])
+        inputs = load_inputs(project, self.segment_mask)
         for notice in ops.from_project(session, project, inputs):
             gr.Info(notice)
         model = project.model
@@ -297,9 +301,7 @@ class App:
         except json.JSONDecodeError as exc:
             raise gr.Error(f"the project is not valid JSON: {exc}") from None
         parsed = parse_project(document)
-        inputs = load_inputs(
-            parsed, lambda a, b, clicks: self.segment(a, b, clicks)[0], frames=(read_image(frame0), read_image(frame1))
-        )
+        inputs = load_inputs(parsed, self.segment_mask, frames=(read_image(frame0), read_image(frame1)))
         interpolator = self.pool.get(parsed.model)
         out = self.api_workspace.new_render_dir()
         with self.pool.lock:

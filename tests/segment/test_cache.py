@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -38,3 +40,16 @@ def test_image_key_follows_content_shape_and_dtype() -> None:
     assert image_key(image) != image_key(changed)
     assert image_key(image, None) != image_key(image, image)
     assert image_key(image[:, ::-1]) == image_key(np.ascontiguousarray(image[:, ::-1]))
+
+
+def test_a_cache_can_be_deep_copied_and_makes_values_once() -> None:
+    """The app keeps a cache in every session's ``gr.State``, which Gradio deep-copies; the copy gets its own lock."""
+    cache: LRUCache[str, int] = LRUCache(2)
+    assert cache.get_or_make("a", lambda: 1) == 1
+    assert cache.get_or_make("a", lambda: 2) == 1
+    assert cache.misses == 1
+    twin = copy.deepcopy(cache)
+    twin.put("b", 3)
+    assert "b" not in cache
+    assert twin.get_or_make("c", lambda: 4) == 4
+    assert twin.misses == 2
