@@ -6,6 +6,7 @@ The CLI (``python -m interp render``) and the app call these same functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -88,12 +89,13 @@ def iter_project_outputs(
         for index, frame in enumerate(frames):
             paths.append(write_image(staging / FRAME_PATTERN.format(index), frame))
             yield len(paths)
-        order = animation_order(len(paths), loop)
-        for name, wanted in ((GIF_NAME, gif), (MP4_NAME, mp4)):
-            if wanted:
-                with FfmpegWriter(staging / name, fps) as writer:
-                    for index in order:
-                        writer.write(read_image(paths[index]))
+        with ExitStack() as stack:  # both animations in one pass: each PNG is read back once
+            names = [name for name, wanted in ((GIF_NAME, gif), (MP4_NAME, mp4)) if wanted]
+            writers = [stack.enter_context(FfmpegWriter(staging / name, fps)) for name in names]
+            for index in animation_order(len(paths), loop) if writers else []:
+                frame = read_image(paths[index])
+                for writer in writers:
+                    writer.write(frame)
     return RenderResult(
         folder=out,
         frames=tuple(out / p.name for p in paths),
