@@ -10,7 +10,8 @@
 
 File references (frames, masks) are paths relative to the JSON file, or ``data:image/png;base64,…`` URIs (the app
 saves self-contained projects that way). A mask is a PNG the size of frame 0, non-zero = object; ``points`` are
-``[x, y, label]`` clicks (1 positive, 0 negative) segmented when the project is loaded. Optional fields: ``renderer``
+``[x, y, label]`` clicks (1 positive, 0 negative) segmented when the project is loaded. A project parsed without a
+folder (``base_dir=None``: one sent to the app) may name no file at all. Optional fields: ``renderer``
 (absent: the model's default), ``iters`` (R models), ``loop`` (``"forward"`` or ``"there-and-back"`` for the
 animations). Unknown fields are kept on save. Every validation error names the field.
 """
@@ -44,6 +45,8 @@ VERSION = 1
 LOOPS = ("forward", "there-and-back")
 DATA_URI_PREFIX = "data:image/png;base64,"
 MAX_OBJECTS = 32
+#: Longest file reference quoted in full by an error message.
+MAX_QUOTED_REFERENCE = 80
 
 
 class ProjectError(InputError):
@@ -78,7 +81,11 @@ class ObjectSpec:
 
 @dataclass(frozen=True)
 class Project:
-    """A parsed, validated project. ``base_dir`` resolves relative file references (``None``: only data URIs)."""
+    """A parsed, validated project.
+
+    ``base_dir`` resolves relative file references (the folder of the JSON file, for the CLI). ``None``: the project
+    came without a folder (uploaded to the app, sent to its API) and may reference no file at all, only data URIs.
+    """
 
     frame0: str
     frame1: str
@@ -279,6 +286,20 @@ def png_data_uri(image: np.ndarray) -> str:
     return DATA_URI_PREFIX + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def file_path_refusal(reference: str) -> str:
+    """Why a project without a folder (one sent to the app) may not name a file: the same words for every path.
+
+    The message depends only on the reference as written, never on the disk (whether it exists, is an image, its
+    size), so that a project sent over the web learns nothing about the server's files.
+    """
+    shown = reference if len(reference) <= MAX_QUOTED_REFERENCE else reference[:MAX_QUOTED_REFERENCE] + "…"
+    return (
+        f"{shown!r} is a file path; a project sent to the app cannot read files, so embed the images as "
+        "data:image/png;base64,… URIs (projects saved by the app do) or give objects as points "
+        "(python -m interp render PROJECT.json reads files next to the project)"
+    )
+
+
 def _read_reference(reference: str, base_dir: Path | None, where: str, mask: bool) -> np.ndarray:
     """Read a file path or data URI as ``H x W x 3`` uint8 RGB, or ``H x W`` bool for masks."""
     if reference.startswith("data:"):
@@ -290,15 +311,10 @@ def _read_reference(reference: str, base_dir: Path | None, where: str, mask: boo
         except (binascii.Error, OSError, ValueError) as exc:
             raise _fail(where, f"the embedded PNG cannot be read ({exc})") from None
     else:
+        if base_dir is None:
+            raise _fail(where, file_path_refusal(reference))
         path = Path(reference)
         if not path.is_absolute():
-            if base_dir is None:
-                raise _fail(
-                    where,
-                    f"{reference!r} is a relative file path, and this project came without its "
-                    "folder; embed the images (projects saved by the app do) or render it with "
-                    "python -m interp render PROJECT.json",
-                )
             path = base_dir / path
         if not path.is_file():
             raise _fail(where, f"file not found: {path}")

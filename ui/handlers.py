@@ -27,7 +27,7 @@ from interp.paths import PROJECT_ROOT
 from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
 from interp.plot import plot_curves
 from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
-from interp.project import load_inputs, parse_project, project_json, project_to_dict
+from interp.project import Project, load_inputs, load_project, parse_project, project_json, project_to_dict
 from interp.session import Session
 from interp.workspace import Workspace, zip_files
 from sam_utils.segmenter import Segmenter
@@ -268,14 +268,21 @@ class App:
         yield str(result.mp4), str(result.gif), files, summary
 
     def load_project_file(self, session: Session, file: str | None) -> tuple:
+        """Restore a session from an uploaded project, which may reference no file on the server (only data URIs)."""
         if file is None:
             return (*self.refresh(session), *[gr.skip()] * len(RENDER_SETTINGS))
         try:
             document = json.loads(Path(file).read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise gr.Error(f"that file is not a project (not valid JSON: {exc})") from None
-        base_dir = DEMO if Path(file).resolve().parent == DEMO.resolve() else None  # uploads come without folders
-        project = parse_project(document, base_dir)
+        return self.restore_project(session, parse_project(document))
+
+    def load_demo_project(self, session: Session) -> tuple:
+        """Restore the demo project (the one project whose files the app reads, from ``assets/demo``)."""
+        return self.restore_project(session, load_project(DEMO / "project.json"))
+
+    def restore_project(self, session: Session, project: Project) -> tuple:
+        """Load a parsed project's pixels into the session; the views and the render settings, for ``ui.layout``."""
         inputs = load_inputs(project, self.segment_mask)
         for notice in ops.from_project(session, project, inputs):
             gr.Info(notice)
@@ -288,9 +295,6 @@ class App:
             )
         settings = (project.num_frames, project.fps, project.loop, model, project.renderer or AUTO, project.iters)
         return (*self.refresh(session), *settings)  # in the order of RENDER_SETTINGS
-
-    def load_demo_project(self, session: Session) -> tuple:
-        return self.load_project_file(session, str(DEMO / "project.json"))
 
     def api_render_project(self, frame0: str, frame1: str, project: str) -> tuple[str, str]:
         """Stateless endpoint: two frame files and a project's JSON text -> (GIF path, MP4 path)."""

@@ -8,6 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from interp.preview import ModelPool
+from interp.session import Session
+from interp.synthetic import make_scene
+from sam_utils.segmenter import make_segmenter
+from ui.handlers import App
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -23,6 +29,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app() -> App:
+    """The page's handlers with the offline segmenter, for handler-level tests (no server, no browser)."""
+    return App(ModelPool(), make_segmenter("fallback"))
+
+
+@pytest.fixture
+def session(app: App) -> Session:
+    """A session holding a synthetic 160x96 frame pair with two objects in it (none clicked yet)."""
+    scene = make_scene(12, 96, 160, num_objects=2, max_motion=10)
+    s = Session()
+    app.load_frames(s, scene.frame(0), scene.frame(1))
+    return s
 
 
 @pytest.fixture(scope="session")
