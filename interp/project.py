@@ -219,16 +219,26 @@ def parse_project(data: Any, base_dir: Path | None = None) -> Project:
     )
 
 
+def decode_json(text: str | bytes, what: str = "the project") -> Any:
+    """The JSON document in ``text``; ``ProjectError`` saying ``what`` is not valid JSON when it is not.
+
+    That includes text that is not UTF-8 and documents nested deeper than Python's parser can follow (which would
+    otherwise surface as "maximum recursion depth exceeded").
+    """
+    try:
+        return json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProjectError(f"{what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ProjectError(f"{what} is not valid JSON: it is nested too deeply") from None
+
+
 def load_project(path: Path | str) -> Project:
     """Read and validate a project file (relative references resolve against its folder)."""
     path = Path(path)
     if not path.is_file():
         raise ProjectError(f"no such project file: {path}")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProjectError(f"{path} is not valid JSON: {exc}") from None
-    return parse_project(data, path.parent.resolve())
+    return parse_project(decode_json(path.read_bytes(), str(path)), path.parent.resolve())
 
 
 def project_to_dict(project: Project) -> dict[str, Any]:

@@ -7,8 +7,8 @@ are ``interp.pipeline``, segmentation is ``sam_utils``. Project errors become ``
 
 from __future__ import annotations
 
+import html
 import inspect
-import json
 from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
@@ -20,14 +20,14 @@ import numpy as np
 from interp import session as ops
 from interp.colors import object_color, to_hex
 from interp.curves import Curve
-from interp.errors import InterpError
+from interp.errors import InputError, InterpError
 from interp.media import read_image
 from interp.models.registry import DEFAULT_MODEL
 from interp.paths import PROJECT_ROOT
 from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
 from interp.plot import plot_curves
 from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
-from interp.project import Project, load_inputs, load_project, parse_project, project_json, project_to_dict
+from interp.project import Project, decode_json, load_inputs, load_project, parse_project, project_json, project_to_dict
 from interp.session import Session
 from interp.workspace import Workspace, zip_files
 from sam_utils.segmenter import Segmenter
@@ -41,8 +41,14 @@ RENDER_SETTINGS = ("num_frames", "fps", "loop", "model", "renderer", "iters")
 INCLUDE, EXCLUDE = "include (+)", "exclude (−)"
 
 
+def plain(text: str) -> str:
+    """``text`` as the page must show it: Gradio renders messages (``gr.Error``, ``gr.Warning``, ``gr.Info``) and
+    Markdown as HTML, so user-supplied strings in them (names, values quoted by errors) must not become markup."""
+    return html.escape(text, quote=False)
+
+
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the project's errors into a visible message instead of a stack trace (generators too)."""
+    """Turn the project's errors into a visible message, shown as text, instead of a stack trace (generators too)."""
     if inspect.isgeneratorfunction(fn):
 
         @wraps(fn)
@@ -50,7 +56,7 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 yield from fn(*args, **kwargs)
             except (InterpError, ValueError) as exc:
-                raise gr.Error(str(exc)) from None
+                raise gr.Error(plain(str(exc))) from None
 
         return generator
 
@@ -59,7 +65,7 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except (InterpError, ValueError) as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(plain(str(exc))) from None
 
     return wrapper
 
@@ -85,6 +91,7 @@ class App:
         return gr.Radio(choices=names, value=value)
 
     def object_table(self, session: Session) -> str:
+        """The object list as HTML (one line per object); names are escaped, so they show as the text they are."""
         if not session.objects:
             return "No objects yet: click an object on frame 0 (everything else is background)."
         rows = []
@@ -94,10 +101,10 @@ class App:
             score = f", score {obj.score:.2f}" if obj.score is not None else ""
             mark = " ◀" if index == session.selected else ""
             rows.append(
-                f"<span style='color:{colour}'>■</span> **{obj.name}**: {len(obj.clicks)} clicks, "
+                f"<span style='color:{colour}'>■</span> <b>{plain(obj.name)}</b>: {len(obj.clicks)} clicks, "
                 f"{area} px{score}{mark}"
             )
-        return "  \n".join(rows)
+        return "<br>".join(rows)
 
     def curve_values(self, session: Session) -> list[float]:
         curve = session.objects[session.selected].curve if session.selected is not None else Curve.preset("linear")
@@ -145,7 +152,7 @@ class App:
         if img0 is None or img1 is None:
             return self.refresh(session)
         for notice in ops.set_frames(session, img0, img1):
-            gr.Info(notice)
+            gr.Info(plain(notice))
         return self.refresh(session)
 
     def click(self, session: Session, mode: str, evt: gr.SelectData) -> tuple:
@@ -222,7 +229,7 @@ class App:
     ) -> Iterator[tuple]:
         """Render the sequence; a generator so that Cancel stops it between frames (partial files are removed)."""
         if not 2 <= int(num_frames) <= MAX_APP_FRAMES:
-            raise gr.Error(f"frames must be between 2 and {MAX_APP_FRAMES}, got {num_frames!r}")
+            raise InputError(f"frames must be between 2 and {MAX_APP_FRAMES}, got {num_frames!r}")
         if not session.has_frames:
             raise gr.Error("load frame 0 and frame 1 first")
         settings = {
@@ -265,16 +272,13 @@ class App:
             f"Done: {len(result.frames)} frames at {inputs.img0.shape[1]}x{inputs.img0.shape[0]}, {model}, "
             f"renderer {result.renderer}"
         )
-        yield str(result.mp4), str(result.gif), files, summary
+        yield str(result.mp4), str(result.gif), files, plain(summary)
 
     def load_project_file(self, session: Session, file: str | None) -> tuple:
         """Restore a session from an uploaded project, which may reference no file on the server (only data URIs)."""
         if file is None:
             return (*self.refresh(session), *[gr.skip()] * len(RENDER_SETTINGS))
-        try:
-            document = json.loads(Path(file).read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise gr.Error(f"that file is not a project (not valid JSON: {exc})") from None
+        document = decode_json(Path(file).read_bytes(), "that file is not a project: it")
         return self.restore_project(session, parse_project(document))
 
     def load_demo_project(self, session: Session) -> tuple:
@@ -285,13 +289,15 @@ class App:
         """Load a parsed project's pixels into the session; the views and the render settings, for ``ui.layout``."""
         inputs = load_inputs(project, self.segment_mask)
         for notice in ops.from_project(session, project, inputs):
-            gr.Info(notice)
+            gr.Info(plain(notice))
         model = project.model
         if model not in available_models():
             model = DEFAULT_MODEL
             gr.Warning(
-                f"the project uses {project.model}, whose weights are not here; using {model} "
-                f"(python -m interp weights list says where to get them)"
+                plain(
+                    f"the project uses {project.model}, whose weights are not here; using {model} "
+                    f"(python -m interp weights list says where to get them)"
+                )
             )
         settings = (project.num_frames, project.fps, project.loop, model, project.renderer or AUTO, project.iters)
         return (*self.refresh(session), *settings)  # in the order of RENDER_SETTINGS
@@ -300,11 +306,7 @@ class App:
         """Stateless endpoint: two frame files and a project's JSON text -> (GIF path, MP4 path)."""
         if not frame0 or not frame1:
             raise gr.Error("render_project needs frame0 and frame1 files")
-        try:
-            document = json.loads(project)
-        except json.JSONDecodeError as exc:
-            raise gr.Error(f"the project is not valid JSON: {exc}") from None
-        parsed = parse_project(document)
+        parsed = parse_project(decode_json(project))
         inputs = load_inputs(parsed, self.segment_mask, frames=(read_image(frame0), read_image(frame1)))
         interpolator = self.pool.get(parsed.model)
         out = self.api_workspace.new_render_dir()

@@ -77,7 +77,7 @@ def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None)
             with gr.Column(scale=3, min_width=280):
                 mode = gr.Radio([INCLUDE, EXCLUDE], value=INCLUDE, label="Click mode", elem_id="mode")
                 objects = gr.Radio([], label="Objects (select to edit)", elem_id="objects")
-                table = gr.Markdown(elem_id="object-table")
+                table = gr.HTML(elem_id="object-table")  # ui.handlers.App.object_table escapes the names
                 with gr.Row():
                     new_btn = gr.Button("New object", size="sm", elem_id="new-object")
                     undo_btn = gr.Button("Undo click", size="sm", elem_id="undo")

@@ -5,7 +5,9 @@ Handler-level: the page's and the API's handlers called directly, as Gradio call
 
 from __future__ import annotations
 
+import html
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +91,38 @@ def test_the_api_reads_no_server_file(app: App, session: Session, tmp_path: Path
     messages = _refusals(call, references, document_for)
     assert len(set(messages)) == 1, messages
     assert "cannot read files" in messages[0]
+
+
+class _Tags(HTMLParser):
+    """Collects the tags (and their attributes) of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, attrs))
+
+
+def _tags(fragment: str) -> list[tuple[str, list]]:
+    parser = _Tags()
+    parser.feed(fragment)
+    return parser.tags
+
+
+ATTACKS = ("<img src=http://127.0.0.1:7899/x>", "<script>alert(1)</script>", "![x](http://127.0.0.1:7899/y)")
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_object_names_show_as_text(app: App, session: Session, name: str) -> None:
+    app.new_object(session)
+    friendly(app.rename)(session, name)
+    table = app.object_table(session)
+    assert {tag for tag, _ in _tags(table)} <= {"span", "b", "br"}  # only the table's own markup
+    assert all(attrs == [("style", attrs[0][1])] for tag, attrs in _tags(table) if tag == "span")
+    assert html.unescape(table).count(name) == 1  # the name itself, shown as written
+    app.new_object(session)
+    with pytest.raises(gr.Error) as refused:  # an error that quotes the name shows it as text too
+        friendly(app.rename)(session, name)
+    assert _tags(refused.value.message) == []
+    assert name in html.unescape(refused.value.message)
