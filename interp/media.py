@@ -57,6 +57,25 @@ def read_image(path: Path | str) -> np.ndarray:
         raise InputError(f"cannot read image {path}: not an image or the file is corrupt ({exc})") from exc
 
 
+def read_uploaded_image(path: Path | str, what: str) -> np.ndarray:
+    """Read an image that arrived over the web, as ``read_image`` does; errors name ``what`` (``"frame 1"``).
+
+    The message never shows the server's temporary path: ``"frame 1 is not a readable image: the file is empty"``.
+    """
+    path = Path(path)
+    try:
+        return read_image(path)
+    except InputError as exc:
+        cause = exc.__cause__
+        if not path.is_file() or path.stat().st_size == 0:
+            reason = "the file is empty" if path.is_file() else "nothing was uploaded"
+        elif isinstance(cause, UnidentifiedImageError) or cause is None:
+            reason = "it is not an image in a format this app reads (PNG, JPEG, WebP, BMP, TIFF, GIF)"
+        else:
+            reason = str(cause).replace(str(path), "the file").replace(path.name, "the file")
+        raise InputError(f"{what} is not a readable image: {reason}") from None
+
+
 def check_frame(frame: np.ndarray) -> np.ndarray:
     """Validate an ``H x W x 3`` uint8 frame."""
     if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:

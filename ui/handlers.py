@@ -21,7 +21,7 @@ from interp import session as ops
 from interp.colors import object_color, to_hex
 from interp.curves import Curve
 from interp.errors import InputError, InterpError
-from interp.media import read_image
+from interp.media import read_uploaded_image
 from interp.models.registry import DEFAULT_MODEL
 from interp.paths import PROJECT_ROOT
 from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
@@ -68,6 +68,15 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise gr.Error(plain(str(exc))) from None
 
     return wrapper
+
+
+#: A frame as a handler receives it: an ``H x W x 3`` uint8 array, the path of an uploaded file, or nothing.
+Upload = np.ndarray | str | None
+
+
+def _frame(image: np.ndarray | str, what: str) -> np.ndarray:
+    """An uploaded frame as ``H x W x 3`` uint8 RGB (read from its path when it is one)."""
+    return read_uploaded_image(image, what) if isinstance(image, str) else image
 
 
 class App:
@@ -148,10 +157,21 @@ class App:
         return self.segment(img0, img1, clicks)[0]
 
     # ------------------------------------------------------------------ handlers
-    def load_frames(self, session: Session, img0: np.ndarray | None, img1: np.ndarray | None) -> tuple:
+    def load_frames(self, session: Session, img0: Upload, img1: Upload) -> tuple:
+        """Load a frame pair (``H x W x 3`` uint8 arrays, or the paths of uploaded files).
+
+        A pair that cannot be used (an unreadable upload, a frame too small) is a warning, not an error: the session
+        keeps its frames and the page stays as it was.
+        """
         if img0 is None or img1 is None:
             return self.refresh(session)
-        for notice in ops.set_frames(session, img0, img1):
+        try:
+            frames = [_frame(image, f"frame {index}") for index, image in enumerate((img0, img1))]
+            notices = ops.set_frames(session, *frames)
+        except InputError as exc:
+            gr.Warning(plain(str(exc)))
+            return self.refresh(session)
+        for notice in notices:
             gr.Info(plain(notice))
         return self.refresh(session)
 
@@ -307,7 +327,8 @@ class App:
         if not frame0 or not frame1:
             raise gr.Error("render_project needs frame0 and frame1 files")
         parsed = parse_project(decode_json(project))
-        inputs = load_inputs(parsed, self.segment_mask, frames=(read_image(frame0), read_image(frame1)))
+        frames = (read_uploaded_image(frame0, "frame 0"), read_uploaded_image(frame1, "frame 1"))
+        inputs = load_inputs(parsed, self.segment_mask, frames=frames)
         interpolator = self.pool.get(parsed.model)
         out = self.api_workspace.new_render_dir()
         with self.pool.lock:

@@ -14,6 +14,7 @@ from interp.project import LOOPS
 from interp.session import Session
 from interp.workspace import Workspace
 from sam_utils.segmenter import Segmenter, make_segmenter
+from ui.components import upload_image
 from ui.handlers import AUTO, DEMO, EXCLUDE, INCLUDE, MAX_APP_FRAMES, App, friendly
 
 INTRO = """# interp: manipulated frame interpolation
@@ -48,11 +49,9 @@ def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None)
             f"Segmentation: **{app.segmenter.describe()}** · models with weights: {', '.join(models)}", elem_id="status"
         )
         with gr.Row():
-            img0 = gr.Image(
-                label="Frame 0", type="numpy", sources=["upload", "clipboard"], height=170, elem_id="frame0"
-            )
-            img1 = gr.Image(
-                label="Frame 1", type="numpy", sources=["upload", "clipboard"], height=170, elem_id="frame1"
+            img0, img1 = (
+                upload_image(label=f"Frame {i}", sources=["upload", "clipboard"], height=170, elem_id=f"frame{i}")
+                for i in range(2)
             )
             with gr.Column():
                 examples = gr.Examples(

@@ -14,10 +14,12 @@ from typing import Any
 import gradio as gr
 import numpy as np
 import pytest
+from gradio.data_classes import ImageData
 
 from interp.media import write_image
-from interp.project import png_data_uri, project_to_dict
+from interp.project import ProjectError, load_project, png_data_uri, project_to_dict
 from interp.session import Session, to_project
+from ui.components import upload_image
 from ui.handlers import App, friendly
 
 
@@ -126,3 +128,60 @@ def test_object_names_show_as_text(app: App, session: Session, name: str) -> Non
         friendly(app.rename)(session, name)
     assert _tags(refused.value.message) == []
     assert name in html.unescape(refused.value.message)
+
+
+def _unreadable_uploads(folder: Path, frame: np.ndarray) -> dict[str, Path]:
+    """Files a user (or an attacker) may upload as a frame, none of them a readable image."""
+    folder.mkdir(parents=True, exist_ok=True)
+    png = write_image(folder / "whole.png", frame).read_bytes()
+    contents = {
+        "empty": b"",
+        "text": b"just some text\n",
+        "truncated": png[: len(png) // 2],
+        "corrupt": png[:40] + bytes(range(256)) * 4,
+    }
+    return {kind: _write(folder / f"upload-7f3a-{kind}.png", data) for kind, data in contents.items()}
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["empty", "text", "truncated", "corrupt"])
+def test_an_unreadable_frame_upload_is_one_plain_warning(app: App, session: Session, tmp_path: Path, kind: str) -> None:
+    bad = _unreadable_uploads(tmp_path / "uploads", session.img0)[kind]
+    good = write_image(tmp_path / "good.png", session.img0)
+    before = session.img0
+    assert upload_image().preprocess(ImageData(path=str(bad), orig_name="x.png")) == str(bad)  # no Gradio error
+    with pytest.warns(UserWarning, match="^frame 1 is not a readable image: ") as warned:
+        views = friendly(app.load_frames)(session, str(good), str(bad))
+    (message,) = [str(w.message) for w in warned]
+    assert message.startswith("frame 1 is not a readable image: ")
+    assert "upload-7f3a" not in message
+    assert str(tmp_path) not in message
+    assert session.img0 is before  # the session kept its frames
+    assert views[0] is session
+
+
+def test_the_api_says_which_frame_is_unreadable(app: App, session: Session, tmp_path: Path) -> None:
+    bad = _unreadable_uploads(tmp_path / "uploads", session.img0)["truncated"]
+    good = write_image(tmp_path / "good.png", session.img0)
+    document = json.dumps(_saved_project(session))
+    with pytest.raises(gr.Error) as refused:
+        friendly(app.api_render_project)(str(bad), str(good), document)
+    assert refused.value.message.startswith("frame 0 is not a readable image: ")
+    assert str(tmp_path) not in refused.value.message
+
+
+def test_a_deeply_nested_project_is_not_valid_json(app: App, session: Session, tmp_path: Path) -> None:
+    nested = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "deep.json"
+    path.write_text(nested)
+    with pytest.raises(gr.Error, match="not a project: it is not valid JSON: it is nested too deeply"):
+        friendly(app.load_project_file)(session, str(path))
+    frame = str(write_image(tmp_path / "a.png", session.img0))
+    with pytest.raises(gr.Error, match="the project is not valid JSON: it is nested too deeply"):
+        friendly(app.api_render_project)(frame, frame, nested)
+    with pytest.raises(ProjectError, match="is not valid JSON: it is nested too deeply"):
+        load_project(path)  # the CLI's reader
