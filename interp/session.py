@@ -7,7 +7,8 @@ unit tests call them directly. Segmentation is injected (``SegmentFn``) so this 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,28 +110,51 @@ def _check_index(session: Session, index: int | None) -> int:
 
 
 def add_object(session: Session, name: str | None = None) -> int:
-    """Append a new (empty) object, select it, and return its index."""
+    """Append a new (empty) object, select it, and return its index.
+
+    ``name`` is cleaned and made unique (``"ball"`` becomes ``"ball 2"`` when taken); ``None``: ``"object N"``.
+    """
     if len(session.objects) >= MAX_OBJECTS:
         raise InputError(f"at most {MAX_OBJECTS} objects; delete one first")
     taken = {o.name for o in session.objects}
-    number = len(session.objects) + 1
-    while name is None or name in taken:
-        name, number = f"object {number}", number + 1
-    session.objects.append(SceneObject(name=_clean_name(name)))
+    if name is None:
+        number = len(session.objects) + 1
+        while f"object {number}" in taken:
+            number += 1
+        name = f"object {number}"
+    session.objects.append(SceneObject(name=unique_name(clean_name(name), taken)))
     session.selected = len(session.objects) - 1
     return session.selected
 
 
-def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())[:MAX_NAME_LENGTH]
+def clean_name(name: str) -> str:
+    """An object name as the page keeps it: printable characters only (no control or invisible format characters),
+    runs of whitespace as one space, at most ``MAX_NAME_LENGTH`` characters. ``InputError`` when nothing is left."""
+    visible = "".join(char for char in name if char.isprintable() or char.isspace())
+    cleaned = " ".join(visible.split())[:MAX_NAME_LENGTH].rstrip()
     if not cleaned:
-        raise InputError("an object name cannot be empty")
+        raise InputError(f"an object name cannot be empty (it needs a visible character), got {name!r}")
     return cleaned
 
 
+def unique_name(name: str, taken: Collection[str]) -> str:
+    """``name``, or the first of ``name 2``, ``name 3``… (shortened to fit ``MAX_NAME_LENGTH``) not in ``taken``."""
+    if name not in taken:
+        return name
+    numbered = (f"{name[: MAX_NAME_LENGTH - len(f' {n}')].rstrip()} {n}" for n in itertools.count(2))
+    return next(candidate for candidate in numbered if candidate not in taken)
+
+
+def check_object_count(count: int) -> None:
+    """Refuse more objects than the page holds (``MAX_OBJECTS``), e.g. in a project being loaded."""
+    if count > MAX_OBJECTS:
+        raise InputError(f"the project has {count} objects; the app holds at most {MAX_OBJECTS}")
+
+
 def rename_object(session: Session, index: int | None, name: str) -> None:
+    """Rename an object (cleaned as ``clean_name`` does); another object's name is refused."""
     index = _check_index(session, index)
-    cleaned = _clean_name(name)
+    cleaned = clean_name(name)
     if any(o.name == cleaned for i, o in enumerate(session.objects) if i != index):
         raise InputError(f"another object is already called {cleaned!r}")
     session.objects[index].name = cleaned
@@ -246,15 +270,27 @@ def to_project(session: Session, **settings: object) -> Project:
     )
 
 
+def _loaded_name(name: str, index: int, taken: Collection[str]) -> str:
+    """A loaded object's name under the page's rules: cleaned (``object N`` when nothing visible is left), unique."""
+    try:
+        cleaned = clean_name(name)
+    except InputError:
+        cleaned = f"object {index + 1}"
+    return unique_name(cleaned, taken)
+
+
 def from_project(session: Session, project: Project, inputs: ProjectInputs) -> list[str]:
-    """Restore a session from a loaded project; returns notices."""
+    """Restore a session from a loaded project under the page's rules (at most ``MAX_OBJECTS`` objects, names clean
+    and unique); returns notices."""
+    check_object_count(len(project.objects))
     notices = set_frames(session, inputs.img0, inputs.img1)
     height, width = session.size
     scale_x, scale_y = width / inputs.img0.shape[1], height / inputs.img0.shape[0]
-    for spec, mask in zip(project.objects, inputs.masks, strict=True):
+    for index, (spec, mask) in enumerate(zip(project.objects, inputs.masks, strict=True)):
         resized = resize_mask(mask, height, width)
         clicks = [Click(c.x * scale_x, c.y * scale_y, c.positive) for c in spec.points]
-        session.objects.append(SceneObject(spec.name, spec.curve, clicks, resized, None))
+        name = _loaded_name(spec.name, index, {o.name for o in session.objects})
+        session.objects.append(SceneObject(name, spec.curve, clicks, resized, None))
     session.background = project.background
     session.selected = 0 if session.objects else None
     session.version += 1

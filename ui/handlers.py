@@ -307,6 +307,7 @@ class App:
 
     def restore_project(self, session: Session, project: Project) -> tuple:
         """Load a parsed project's pixels into the session; the views and the render settings, for ``ui.layout``."""
+        ops.check_object_count(len(project.objects))  # before segmenting any of them
         inputs = load_inputs(project, self.segment_mask)
         for notice in ops.from_project(session, project, inputs):
             gr.Info(plain(notice))

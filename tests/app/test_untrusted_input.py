@@ -18,7 +18,7 @@ from gradio.data_classes import ImageData
 
 from interp.media import write_image
 from interp.project import ProjectError, load_project, png_data_uri, project_to_dict
-from interp.session import Session, to_project
+from interp.session import MAX_OBJECTS, Session, to_project
 from ui.components import upload_image
 from ui.handlers import App, friendly
 
@@ -185,3 +185,39 @@ def test_a_deeply_nested_project_is_not_valid_json(app: App, session: Session, t
         friendly(app.api_render_project)(frame, frame, nested)
     with pytest.raises(ProjectError, match="is not valid JSON: it is nested too deeply"):
         load_project(path)  # the CLI's reader
+
+
+def _project_with_objects(session: Session, names: list[str]) -> dict[str, Any]:
+    """A saved project whose objects (one small embedded mask each) carry ``names``."""
+    document = _saved_project(session)
+    mask = document["objects"][0]["mask"]
+    document["objects"] = [{"name": name, "mask": mask, "curve": [[0, 0], [1, 1]]} for name in names]
+    return document
+
+
+def _upload_document(app: App, session: Session, folder: Path, document: dict[str, Any]) -> tuple:
+    path = folder / "project.json"
+    path.write_text(json.dumps(document))
+    return friendly(app.load_project_file)(session, str(path))
+
+
+def test_a_loaded_project_gets_the_pages_object_limit(app: App, session: Session, tmp_path: Path) -> None:
+    before = session.img0
+    document = _project_with_objects(session, [f"o{i}" for i in range(MAX_OBJECTS + 1)])
+    with pytest.raises(gr.Error, match=f"the project has {MAX_OBJECTS + 1} objects; the app holds at most 12"):
+        _upload_document(app, session, tmp_path, document)
+    assert session.img0 is before
+    assert session.objects == []
+    _upload_document(app, session, tmp_path, _project_with_objects(session, ["o"] * MAX_OBJECTS))
+    assert len(session.objects) == MAX_OBJECTS
+
+
+def test_a_loaded_project_gets_clean_unique_names(app: App, session: Session, tmp_path: Path) -> None:
+    names = ["ball", "ball", "  ball\t ", "a\u202eb\x00c", "x" * 100, "x" * 100, "\u200b"]
+    _upload_document(app, session, tmp_path, _project_with_objects(session, names))
+    loaded = [o.name for o in session.objects]
+    assert loaded == ["ball", "ball 2", "ball 3", "abc", "x" * 40, "x" * 38 + " 2", "object 7"]
+    app.select_object(session, "ball 2")  # every object can be selected by its name
+    assert session.selected == 1
+    with pytest.raises(gr.Error, match="another object is already called 'ball'"):
+        friendly(app.rename)(session, " ball ")
