@@ -22,8 +22,8 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from interp.errors import InputError, InterpError
+from interp.limits import MAX_FPS, MAX_GIF_FPS, MIN_FPS
 
-MAX_FPS = 240.0
 #: How ``FfmpegWriter`` may write an audio track: re-encoded to AAC, or copied as it is.
 AUDIO_CODECS = ("aac", "copy")
 
@@ -84,9 +84,9 @@ def check_frame(frame: np.ndarray) -> np.ndarray:
 
 
 def check_fps(fps: float) -> float:
-    """Validate a frame rate (0 < fps <= MAX_FPS)."""
-    if not np.isfinite(fps) or not 0 < fps <= MAX_FPS:
-        raise InputError(f"fps must be in (0, {MAX_FPS:g}], got {fps!r}")
+    """Validate a frame rate (``MIN_FPS <= fps <= MAX_FPS``)."""
+    if not np.isfinite(fps) or not MIN_FPS <= fps <= MAX_FPS:
+        raise InputError(f"fps must be in [{MIN_FPS:g}, {MAX_FPS:g}], got {fps!r}")
     return float(fps)
 
 
@@ -150,7 +150,7 @@ class FfmpegWriter:
 
     Args:
         path: output file; the suffix picks the format (``.mp4`` H.264 yuv420p, ``.gif`` palette GIF, looping).
-        fps: frame rate.
+        fps: frame rate, ``MIN_FPS`` to ``MAX_FPS`` (a GIF plays at most ``MAX_GIF_FPS``: faster ones drop frames).
         crf: H.264 quality (lower is better, 18 is visually lossless).
         audio_from: copy the audio stream of this media file into an MP4 (optional).
         audio_codec: how that audio is written: ``"aac"`` (re-encoded, works for any input) or ``"copy"`` (as is;
@@ -179,7 +179,8 @@ class FfmpegWriter:
     def _output_args(self) -> list[str]:
         if self.path.suffix.lower() == ".gif":
             palette = "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=sierra2_4a"
-            return ["-vf", palette, "-loop", "0", "-f", "gif"]
+            rate = ["-r", _fps_arg(MAX_GIF_FPS)] if self.fps > MAX_GIF_FPS else []  # see MAX_GIF_FPS
+            return ["-vf", palette, *rate, "-loop", "0", "-f", "gif"]
         audio = []
         if self.audio_from is not None:
             audio = ["-i", str(self.audio_from), "-map", "0:v:0", "-map", "1:a:0?"]

@@ -35,8 +35,9 @@ from PIL import Image
 from interp.curves import Curve
 from interp.engine import MAX_ITERS
 from interp.errors import InputError
+from interp.limits import MAX_FPS, MAX_POINTS, MAX_PROJECT_OBJECTS, MIN_FPS
 from interp.manipulate import RENDERERS
-from interp.media import MAX_FPS, atomic_path, read_image
+from interp.media import atomic_path, read_image
 from interp.models.registry import DEFAULT_MODEL, Kind, get_spec
 from interp.sequence import MAX_SEQUENCE_FRAMES
 
@@ -44,7 +45,6 @@ FORMAT = "interp-project"
 VERSION = 1
 LOOPS = ("forward", "there-and-back")
 DATA_URI_PREFIX = "data:image/png;base64,"
-MAX_OBJECTS = 32
 #: Longest file reference quoted in full by an error message.
 MAX_QUOTED_REFERENCE = 80
 
@@ -126,6 +126,8 @@ def _curve(value: Any, where: str) -> Curve:
 def _points(value: Any, where: str) -> tuple[Click, ...]:
     if not isinstance(value, list):
         raise _fail(where, f"must be a list of [x, y, label], got {value!r}")
+    if len(value) > MAX_POINTS:
+        raise _fail(where, f"at most {MAX_POINTS} points per object, got {len(value)}")
     clicks = []
     for index, point in enumerate(value):
         ok = isinstance(point, list) and len(point) == 3 and all(isinstance(v, int | float) for v in point)
@@ -187,8 +189,8 @@ def parse_project(data: Any, base_dir: Path | None = None) -> Project:
     if not isinstance(background, dict) or "curve" not in background:
         raise _fail("background", 'must be {"curve": [[t, d], …]}')
     objects = data.get("objects", [])
-    if not isinstance(objects, list) or len(objects) > MAX_OBJECTS:
-        raise _fail("objects", f"must be a list of at most {MAX_OBJECTS} objects")
+    if not isinstance(objects, list) or len(objects) > MAX_PROJECT_OBJECTS:
+        raise _fail("objects", f"must be a list of at most {MAX_PROJECT_OBJECTS} objects")
     for key, kind in (("model", str), ("renderer", str), ("loop", str)):
         if key in data and not isinstance(data[key], kind):
             raise _fail(key, f"must be a string, got {data[key]!r}")
@@ -207,7 +209,7 @@ def parse_project(data: Any, base_dir: Path | None = None) -> Project:
         frame0=frames[0],
         frame1=frames[1],
         num_frames=_number(data, "num_frames", int, 9, 2, MAX_SEQUENCE_FRAMES),
-        fps=_number(data, "fps", float, 10.0, 1e-3, MAX_FPS),
+        fps=_number(data, "fps", float, 10.0, MIN_FPS, MAX_FPS),
         model=model,
         background=_curve(background["curve"], "background.curve"),
         objects=tuple(_object(item, i) for i, item in enumerate(objects)),

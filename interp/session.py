@@ -16,11 +16,11 @@ from PIL import Image
 
 from interp.curves import KNOTS, Curve
 from interp.errors import InputError
+from interp.limits import MAX_APP_OBJECTS, MAX_POINTS
 from interp.project import Click, ObjectSpec, Project, ProjectInputs, png_data_uri
 
 #: Frames larger than this (longest side) are processed at a bounded working size.
 MAX_WORKING_SIDE = 1280
-MAX_OBJECTS = 12
 MAX_NAME_LENGTH = 40
 
 #: (frame 0, frame 1, clicks) -> (mask ``H x W`` bool, score in [0, 1]).
@@ -114,8 +114,8 @@ def add_object(session: Session, name: str | None = None) -> int:
 
     ``name`` is cleaned and made unique (``"ball"`` becomes ``"ball 2"`` when taken); ``None``: ``"object N"``.
     """
-    if len(session.objects) >= MAX_OBJECTS:
-        raise InputError(f"at most {MAX_OBJECTS} objects; delete one first")
+    if len(session.objects) >= MAX_APP_OBJECTS:
+        raise InputError(f"at most {MAX_APP_OBJECTS} objects; delete one first")
     taken = {o.name for o in session.objects}
     if name is None:
         number = len(session.objects) + 1
@@ -146,9 +146,9 @@ def unique_name(name: str, taken: Collection[str]) -> str:
 
 
 def check_object_count(count: int) -> None:
-    """Refuse more objects than the page holds (``MAX_OBJECTS``), e.g. in a project being loaded."""
-    if count > MAX_OBJECTS:
-        raise InputError(f"the project has {count} objects; the app holds at most {MAX_OBJECTS}")
+    """Refuse more objects than the page holds (``MAX_APP_OBJECTS``), e.g. in a project being loaded."""
+    if count > MAX_APP_OBJECTS:
+        raise InputError(f"the project has {count} objects; the app holds at most {MAX_APP_OBJECTS}")
 
 
 def rename_object(session: Session, index: int | None, name: str) -> None:
@@ -195,6 +195,8 @@ def click(session: Session, x: float, y: float, positive: bool, segment: Segment
         add_object(session)
     index = _check_index(session, session.selected)
     obj = session.objects[index]
+    if len(obj.clicks) >= MAX_POINTS:
+        raise InputError(f"at most {MAX_POINTS} clicks per object; undo one or start a new object")
     obj.clicks.append(Click(float(x), float(y), positive))
     session.history.append(index)
     _segment(session, obj, segment)
@@ -280,7 +282,7 @@ def _loaded_name(name: str, index: int, taken: Collection[str]) -> str:
 
 
 def from_project(session: Session, project: Project, inputs: ProjectInputs) -> list[str]:
-    """Restore a session from a loaded project under the page's rules (at most ``MAX_OBJECTS`` objects, names clean
+    """Restore a session from a loaded project under the page's rules (at most ``MAX_APP_OBJECTS`` objects, names clean
     and unique); returns notices."""
     check_object_count(len(project.objects))
     notices = set_frames(session, inputs.img0, inputs.img1)

@@ -21,6 +21,7 @@ from interp import session as ops
 from interp.colors import object_color, to_hex
 from interp.curves import Curve
 from interp.errors import InputError, InterpError
+from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_size
 from interp.media import read_uploaded_image
 from interp.models.registry import DEFAULT_MODEL
 from interp.paths import PROJECT_ROOT
@@ -34,7 +35,6 @@ from sam_utils.segmenter import Segmenter
 from ui.canvas import draw_canvas
 
 DEMO = PROJECT_ROOT / "assets" / "demo"
-MAX_APP_FRAMES = 121
 AUTO = "auto (model default)"
 #: The render settings a loaded project restores after the session views, in this order.
 RENDER_SETTINGS = ("num_frames", "fps", "loop", "model", "renderer", "iters")
@@ -82,10 +82,19 @@ def _frame(image: np.ndarray | str, what: str) -> np.ndarray:
 class App:
     """Event handlers bound to one model pool and one segmenter (both shared by every session)."""
 
-    def __init__(self, pool: ModelPool, segmenter: Segmenter) -> None:
+    def __init__(
+        self, pool: ModelPool, segmenter: Segmenter, max_job_megapixels: float = DEFAULT_MAX_JOB_MEGAPIXELS
+    ) -> None:
         self.pool = pool
         self.segmenter = segmenter
+        self.max_job_megapixels = max_job_megapixels
         self.api_workspace = Workspace()
+
+    def check_job(self, num_frames: int, frame: np.ndarray) -> None:
+        """The server's bounds on one render of ``num_frames`` frames the size of ``frame`` (page and API alike)."""
+        if not 2 <= num_frames <= MAX_APP_FRAMES:
+            raise InputError(f"frames must be between 2 and {MAX_APP_FRAMES}, got {num_frames!r}")
+        check_job_size(num_frames, frame.shape[0], frame.shape[1], self.max_job_megapixels)
 
     # ------------------------------------------------------------------ views
     def canvas(self, session: Session) -> np.ndarray | None:
@@ -248,8 +257,6 @@ class App:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (gradio's API)
     ) -> Iterator[tuple]:
         """Render the sequence; a generator so that Cancel stops it between frames (partial files are removed)."""
-        if not 2 <= int(num_frames) <= MAX_APP_FRAMES:
-            raise InputError(f"frames must be between 2 and {MAX_APP_FRAMES}, got {num_frames!r}")
         if not session.has_frames:
             raise gr.Error("load frame 0 and frame 1 first")
         settings = {
@@ -260,9 +267,10 @@ class App:
             "renderer": None if renderer == AUTO else renderer,
             "iters": int(iters),
         }
+        inputs = ops.to_inputs(session, original_size=size.startswith("original"))
+        self.check_job(int(num_frames), inputs.img0)
         project = ops.to_project(session, **settings)
         parse_project(project_to_dict(project))  # the same validation a saved file gets
-        inputs = ops.to_inputs(session, original_size=size.startswith("original"))
         interpolator = self.pool.get(model)
         out = workspace.new_render_dir()
         with self.pool.lock:
@@ -329,6 +337,7 @@ class App:
             raise gr.Error("render_project needs frame0 and frame1 files")
         parsed = parse_project(decode_json(project))
         frames = (read_uploaded_image(frame0, "frame 0"), read_uploaded_image(frame1, "frame 1"))
+        self.check_job(parsed.num_frames, frames[0])
         inputs = load_inputs(parsed, self.segment_mask, frames=frames)
         interpolator = self.pool.get(parsed.model)
         out = self.api_workspace.new_render_dir()

@@ -6,6 +6,7 @@ import gradio as gr
 
 from interp.curves import KNOTS, PRESETS
 from interp.engine import MAX_ITERS
+from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES
 from interp.manipulate import RENDERERS
 from interp.media import read_image
 from interp.models.registry import DEFAULT_MODEL
@@ -15,7 +16,7 @@ from interp.session import Session
 from interp.workspace import Workspace
 from sam_utils.segmenter import Segmenter, make_segmenter
 from ui.components import upload_image
-from ui.handlers import AUTO, DEMO, EXCLUDE, INCLUDE, MAX_APP_FRAMES, App, friendly
+from ui.handlers import AUTO, DEMO, EXCLUDE, INCLUDE, App, friendly
 
 INTRO = """# interp: manipulated frame interpolation
 1. Load **frame 0** and **frame 1** (or use the demo scene below).
@@ -34,9 +35,14 @@ def _knot_sliders(prefix: str, values: tuple[float, ...]) -> list[gr.Slider]:
     ]
 
 
-def build_app(pool: ModelPool | None = None, segmenter: Segmenter | None = None) -> gr.Blocks:
-    """Build the page. ``pool`` and ``segmenter`` are shared by every session (created when not given)."""
-    app = App(pool or ModelPool(), segmenter or make_segmenter("auto"))
+def build_app(
+    pool: ModelPool | None = None,
+    segmenter: Segmenter | None = None,
+    max_job_megapixels: float = DEFAULT_MAX_JOB_MEGAPIXELS,
+) -> gr.Blocks:
+    """Build the page. ``pool`` and ``segmenter`` are shared by every session (created when not given);
+    ``max_job_megapixels`` bounds one render (frames x pixels) in the page and the API."""
+    app = App(pool or ModelPool(), segmenter or make_segmenter("auto"), max_job_megapixels)
     models = available_models() or [DEFAULT_MODEL]
     default_model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
     # analytics off: the app makes no network calls of its own (offline-safe)

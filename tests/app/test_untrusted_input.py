@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 from gradio.data_classes import ImageData
 
+from interp.limits import MAX_APP_OBJECTS
 from interp.media import write_image
 from interp.project import ProjectError, load_project, png_data_uri, project_to_dict
-from interp.session import MAX_OBJECTS, Session, to_project
+from interp.session import Session, to_project
 from ui.components import upload_image
 from ui.handlers import App, friendly
 
@@ -203,13 +204,13 @@ def _upload_document(app: App, session: Session, folder: Path, document: dict[st
 
 def test_a_loaded_project_gets_the_pages_object_limit(app: App, session: Session, tmp_path: Path) -> None:
     before = session.img0
-    document = _project_with_objects(session, [f"o{i}" for i in range(MAX_OBJECTS + 1)])
-    with pytest.raises(gr.Error, match=f"the project has {MAX_OBJECTS + 1} objects; the app holds at most 12"):
+    document = _project_with_objects(session, [f"o{i}" for i in range(MAX_APP_OBJECTS + 1)])
+    with pytest.raises(gr.Error, match=f"the project has {MAX_APP_OBJECTS + 1} objects; the app holds at most 12"):
         _upload_document(app, session, tmp_path, document)
     assert session.img0 is before
     assert session.objects == []
-    _upload_document(app, session, tmp_path, _project_with_objects(session, ["o"] * MAX_OBJECTS))
-    assert len(session.objects) == MAX_OBJECTS
+    _upload_document(app, session, tmp_path, _project_with_objects(session, ["o"] * MAX_APP_OBJECTS))
+    assert len(session.objects) == MAX_APP_OBJECTS
 
 
 def test_a_loaded_project_gets_clean_unique_names(app: App, session: Session, tmp_path: Path) -> None:

@@ -1,0 +1,37 @@
+"""Bounds on what one request may ask for, in one place: the page, its API, project files and the encoders use them.
+
+A shared server has to bound the work one request can start; the CLI shares the bounds that keep outputs sane (frame
+rates, points per object) and leaves the size of a job to the person running it.
+"""
+
+from __future__ import annotations
+
+from interp.errors import InputError
+
+#: Frame rates of the GIFs and MP4s written (at 0.001 fps, three frames made a 50-minute MP4).
+MIN_FPS = 1.0
+MAX_FPS = 240.0
+#: GIF delays are whole hundredths of a second and browsers play delays under 2/100 s at 10/100 s, so a GIF asked
+#: for a faster rate is written at this one (frames dropped evenly; the MP4 keeps every frame).
+MAX_GIF_FPS = 50.0
+#: Objects in a project file, and in the page's object list.
+MAX_PROJECT_OBJECTS = 32
+MAX_APP_OBJECTS = 12
+#: Clicks (``points``) per object, in the page and in project files: each one is work for the segmenter (the
+#: fallback took 1.6 s for 100 points on one 448x256 object, 2-core CPU).
+MAX_POINTS = 32
+#: Frames of one render in the page or through the API.
+MAX_APP_FRAMES = 121
+#: The default bound on one render in the page or the API, frames x pixels per frame, in megapixels: 121 frames at
+#: the page's largest working size (1280 x 1280) are 198. ``python app.py --max-job-megapixels`` sets another.
+DEFAULT_MAX_JOB_MEGAPIXELS = 200.0
+
+
+def check_job_size(num_frames: int, height: int, width: int, max_megapixels: float) -> None:
+    """Refuse a render of ``num_frames`` frames of ``width x height`` beyond ``max_megapixels`` (frames x pixels)."""
+    megapixels = num_frames * height * width / 1e6
+    if megapixels > max_megapixels:
+        raise InputError(
+            f"{num_frames} frames of {width}x{height} are {megapixels:.0f} megapixels, more than this server renders "
+            f"in one job ({max_megapixels:g}); ask for fewer frames or a smaller size"
+        )
