@@ -112,7 +112,7 @@ def unreliable_flow(flow_ab: np.ndarray, flow_ba: np.ndarray) -> np.ndarray:
     return round_trip_error(flow_ab, flow_ba) > tolerance
 
 
-def _layer(
+def splat_layer(
     img0: np.ndarray,
     img1: np.ndarray,
     select0: np.ndarray,
@@ -172,7 +172,9 @@ def render_layers(
     in_object = {0.0: labels0 >= 0, 1.0: labels1 >= 0}
     for label, distance in [(-1, background_distance), *enumerate(object_distances)]:
         confine = in_object.get(float(distance)) if label >= 0 else None
-        colour, alpha = _layer(img0, img1, labels0 == label, labels1 == label, flow01, flow10, float(distance), confine)
+        colour, alpha = splat_layer(
+            img0, img1, labels0 == label, labels1 == label, flow01, flow10, float(distance), confine
+        )
         colour_sum = colour_sum * (1 - alpha[..., None]) + colour * alpha[..., None]
         coverage = coverage * (1 - alpha) + alpha
     covered = coverage > HOLE_COVERAGE

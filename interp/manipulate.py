@@ -4,6 +4,8 @@
 model at t = 0.5 (converted to each end frame's grid), build label maps and each object's map coverage. ``render``
 then turns per-frame distances (objects and background) into frames with one of the renderers:
 
+* ``"composite"``: every object cut from the network's frame at its own (uniform) time, pasted over the network's
+  frame at the background's time with the object's old position replaced by a clean plate (see ``interp.composite``);
 * ``"splat"``: layered splatting along the model's flow (no network pass per frame; see ``interp.layers``);
 * ``"maps"``: the network driven by distance maps whose object regions cover each object's swept path;
 * ``"naive"``: the network driven by frame-0 masks + blur (the reference webapp's way, for comparison).
@@ -20,17 +22,29 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from interp.compose import DEFAULT_FEATHER_PX, check_masks, compose_from_coverage, footprints, label_map
+from interp.composite import (
+    DOUBT_BAND_PX,
+    GHOST_BAND_PX,
+    PASTE_GROW_PX,
+    REMOVE_GROW_PX,
+    clean_plate,
+    composite,
+    ghost_region,
+    region_at,
+    soft_alpha,
+    vacated_region,
+)
 from interp.curves import Curve, output_times
 from interp.engine import FramePair, Interpolator
 from interp.errors import InputError
 from interp.layers import clean_layer_flows, frame1_labels, render_layers, unreliable_flow
 from interp.splat import endpoint_flows
 
-RENDERERS: tuple[str, ...] = ("splat", "maps", "naive")
+RENDERERS: tuple[str, ...] = ("composite", "splat", "maps", "naive")
 #: Renderer used when a project or call names none, by the model's distance semantics. Measured with rife-v4 on
 #: synthetic scenes (bench/bench_manipulation.py): splatting places objects best. The D/DR models were trained on
 #: per-pixel distance maps, which is the paper's way; their official weights cannot be measured here.
-DEFAULT_RENDERER = "splat"
+DEFAULT_RENDERER = "composite"
 MAP_NATIVE_DEFAULT = "maps"
 
 
@@ -78,6 +92,11 @@ class PreparedPair:
             found = footprints(self.masks, self.flow01, method, self.feather_px) if self.masks else []
             self._coverage[method] = tuple(found)
         return self._coverage[method]
+
+
+def band(region: np.ndarray, width_px: int = GHOST_BAND_PX) -> np.ndarray:
+    """``region`` grown by ``width_px`` pixels (``H x W`` bool)."""
+    return soft_alpha(region, width_px, 0.0) > 0
 
 
 class Manipulator:
@@ -148,9 +167,10 @@ class Manipulator:
         if not np.isfinite(everything).all() or everything.min() < 0 or everything.max() > 1:
             raise InputError("distances must be finite and in [0, 1]")
         uniform = np.ptp(everything, axis=1) < 1e-6
-        splatted = ~uniform if renderer == "splat" else np.zeros(len(uniform), dtype=bool)
-        # The network renders the frames that need it, in batches; splatted frames need only the pair's flow.
-        todo = np.flatnonzero(~splatted)
+        # Splat and composite render mixed frames their own way; every other frame is one map through the network,
+        # rendered in batches (a uniform frame is a plain time).
+        own_way = ~uniform if renderer in ("splat", "composite") else np.zeros(len(uniform), dtype=bool)
+        todo = np.flatnonzero(~own_way)
         maps: list[float | np.ndarray] = list(
             self.distance_maps(prepared, object_distances[todo], background_distances[todo], renderer)
         )
@@ -159,15 +179,51 @@ class Manipulator:
                 maps[slot] = float(background_distances[frame])
         rendered = self.interpolator.iter_render(prepared.pair, maps, iters=self.iters)
         for frame in range(len(uniform)):
-            if splatted[frame]:
+            if not own_way[frame]:
+                image = next(rendered)
+            elif renderer == "composite":
+                image = self._composite(prepared, object_distances[frame], float(background_distances[frame]))
+            else:
                 image = render_layers(prepared.img0, prepared.img1, prepared.labels0, prepared.labels1,
                                       prepared.flow01, prepared.flow10, object_distances[frame],
                                       background_distances[frame])  # fmt: skip
-            else:
-                image = next(rendered)
             if progress is not None:
                 progress(frame + 1, len(uniform))
             yield image
+
+    def _composite(self, prepared: PreparedPair, objects: np.ndarray, background: float) -> np.ndarray:
+        """One frame of the ``"composite"`` renderer (see ``interp.composite``): ``H x W x 3`` float32."""
+        wanted = sorted({background, *objects.tolist()})
+        rendered = dict(zip(wanted, self.interpolator.render(prepared.pair, wanted, iters=self.iters), strict=True))
+        p = prepared
+        base = rendered[background]
+        there = np.zeros(p.pair.size, dtype=np.float32)  # moved objects at the background's distance
+        own = np.zeros(p.pair.size, dtype=np.float32)  # every object at its own distance
+        vacated = np.zeros(p.pair.size, dtype=bool)  # where a moved object was and is no more
+        layers = []
+        for index, distance in enumerate(objects.tolist()):
+            mask0, mask1 = p.labels0 == index, p.labels1 == index
+            region = region_at(mask0, mask1, p.flow01, p.flow10, distance)
+            alpha = soft_alpha(region, PASTE_GROW_PX)
+            if distance != background:
+                old = region_at(mask0, mask1, p.flow01, p.flow10, background)
+                left = vacated_region(old, region)
+                if left.any():
+                    vacated |= left
+                    there = np.maximum(there, soft_alpha(old, REMOVE_GROW_PX) * band(left, REMOVE_GROW_PX + 1))
+            own = np.maximum(own, alpha)
+            layers.append((rendered[distance], alpha))
+        plate = None
+        remove = there * (1.0 - own)
+        if vacated.any():
+            moved = [i for i, d in enumerate(objects.tolist()) if d != background]
+            doubtful0, doubtful1 = (band(np.isin(labels, moved), DOUBT_BAND_PX) for labels in (p.labels0, p.labels1))
+            plate, seen = clean_plate(
+                p.img0, p.img1, p.labels0 < 0, p.labels1 < 0, doubtful0, doubtful1, p.flow01, p.flow10, background
+            )
+            ghost = soft_alpha(ghost_region(base, plate, seen, band(vacated)), 1)
+            remove = np.maximum(there, ghost) * (1.0 - own)
+        return composite(base, plate, remove, layers)
 
     def render_curves(
         self,

@@ -356,12 +356,15 @@ def build_trimap(
     sure_bg = masks.erode(sure_bg, 1) & ~masks.dilate(claims.sure_fg | seeds, 2)
     trimap[sure_bg] = cv2.GC_BGD
     trimap[claims.sure_fg | seeds] = cv2.GC_FGD
-    trimap[_squares(shape, negatives, params.seed_radius)] = cv2.GC_BGD
     if box is not None:
+        # A box says the object fills it: inside, everything is probably the object unless a click says it is;
+        # outside is background (GrabCut's own box initialisation, plus the clicks as seeds).
         x0, y0, x1, y1 = box
         inside = np.zeros(shape, bool)
         inside[y0:y1, x0:x1] = True
+        trimap[inside & (trimap != cv2.GC_FGD)] = cv2.GC_PR_FGD
         trimap[~inside] = cv2.GC_BGD
+    trimap[_squares(shape, negatives, params.seed_radius)] = cv2.GC_BGD
     return trimap, claims.evidence, claims.partial
 
 

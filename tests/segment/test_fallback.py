@@ -140,3 +140,19 @@ def test_one_click_on_a_turning_face_takes_the_whole_person() -> None:
     for x, y in [(40, 100), (100, 20), (400, 60), (420, 140)]:
         assert not mask[y, x], (x, y)
     assert 0.3 <= mask.mean() <= 0.55  # she fills about 40 % of the picture
+
+
+def test_a_box_the_object_fills_takes_the_object_on_a_real_photo() -> None:
+    """UCF101 triplet 21: one click on the teacher's back took only his back; a box around him takes him whole
+    (inside a box everything is probably the object unless the clicks say otherwise, as in GrabCut's own box)."""
+    folder = shared_path("data", "eval", "ucf101", "21")
+    frame0, frame1 = read_image(folder / "frame0.png"), read_image(folder / "frame1.png")
+    segmenter = FallbackSegmenter()
+    box = Box(75, 90, 245, 240)
+    clicked = segmenter.segment(frame0, [Click(130, 150)], None, frame1).mask
+    boxed = segmenter.segment(frame0, [Click(130, 150)], box, frame1).mask
+    inside = boxed[90:240, 75:245].mean()
+    assert boxed.sum() > 1.15 * clicked.sum()
+    assert 0.45 < inside < 0.95  # the teacher fills about two thirds of his box, not all of it
+    assert not boxed[:90].any()
+    assert not boxed[:, :75].any()

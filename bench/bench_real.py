@@ -1,0 +1,166 @@
+"""Benchmark: manipulated interpolation on real footage, against ground truth.
+
+    .venv/bin/python bench/bench_real.py [--model rife-v4] [--renderers composite splat maps] [--sheets docs/]
+
+1. Ground truth (``real/cases.json``, made by ``make_real_cases.py``): real frames i, i+1, i+2 with frames i and
+   i+2 registered onto frame i+1's background, so the background does not move. Then, rendered from (i, i+2):
+   * object linear, background hold must give the real frame i+1 (the network alone at t = 0.5 is the ideal);
+   * object hold, background linear must give frame i; object at its end, background linear must give frame i+2.
+   PSNR over the pixels both registrations fill.
+2. Consistency on every real triplet in ``../shared/data/eval`` (UCF101 frame0/frame1, Vimeo-90K im1/im7): objects
+   whose distance differs from the background's by 1e-3 must give the plain network's frame (PSNR against the true
+   middle frame, difference in dB). Objects: the case masks where a case uses the triplet, else a centred ellipse.
+3. Contact sheets of InterpAny's demo pairs (a person under "reverse" and "hold", t = 0, 0.25, 0.5, 0.75, 1; one row
+   per renderer), written to ``--sheets`` as PNG. Look at them before believing the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+from real_cases import SHARED_DATA, load_cases, load_definitions, read_masks, read_raw_frames
+
+from interp.curves import Curve
+from interp.engine import Interpolator, to_uint8
+from interp.manipulate import RENDERERS, Manipulator
+from interp.media import read_image
+from interp.metrics import psnr
+
+#: (scenario, object distance, background distance, which real frame is the truth)
+SCENARIOS = (
+    ("object linear, background hold", 0.5, 0.0, "middle"),
+    ("object hold, background linear", 0.0, 0.5, "frame0"),
+    ("object at end, background linear", 1.0, 0.5, "frame1"),
+)
+SHEET_TIMES = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def masked_psnr(frame: np.ndarray, truth: np.ndarray, valid: np.ndarray) -> float:
+    """PSNR (dB) of ``frame`` (float in [0, 1]) against ``truth`` (uint8) over the ``valid`` pixels."""
+    return psnr(frame[valid], truth[valid].astype(np.float32) / 255.0)
+
+
+def ground_truth(manipulator: Manipulator, renderers: list[str]) -> None:
+    """Part 1: per case and scenario, PSNR of each renderer (and of the network alone at t = 0.5)."""
+    scores = {(s[0], r): [] for s in SCENARIOS for r in [*renderers, "network at t"]}
+    seconds = {r: [] for r in renderers}
+    print(f"{'case':<16}{'scenario':<34}" + "".join(f"{r:>11}" for r in renderers) + f"{'net@0.5':>9}")
+    for case in load_cases():
+        prepared = manipulator.prepare(case.frame0, case.frame1, list(case.masks))
+        count = len(case.masks)
+        network = manipulator.interpolator.render(prepared.pair, [0.5])[0]
+        for scenario, d_object, d_background, truth_name in SCENARIOS:
+            truth = getattr(case, truth_name)
+            row = []
+            for renderer in renderers:
+                started = time.perf_counter()
+                frame = next(manipulator.render(prepared, np.full((1, count), d_object), [d_background], renderer))
+                seconds[renderer].append(time.perf_counter() - started)
+                row.append(masked_psnr(frame, truth, case.valid))
+                scores[(scenario, renderer)].append(row[-1])
+            ideal = masked_psnr(network, truth, case.valid) if truth_name == "middle" else float("nan")
+            if truth_name == "middle":
+                scores[(scenario, "network at t")].append(ideal)
+            print(f"{case.name:<16}{scenario:<34}" + "".join(f"{v:>11.2f}" for v in row) + f"{ideal:>9.2f}")
+    print("\nmean PSNR (dB) over the cases:")
+    print(f"{'scenario':<34}" + "".join(f"{r:>11}" for r in renderers) + f"{'net@0.5':>9}")
+    for scenario, *_ in SCENARIOS:
+        means = [np.mean(scores[(scenario, r)]) for r in renderers]
+        ideal = scores[(scenario, "network at t")]
+        print(
+            f"{scenario:<34}" + "".join(f"{m:>11.2f}" for m in means) + f"{np.mean(ideal) if ideal else np.nan:>9.2f}"
+        )
+    print(f"{'seconds per frame':<34}" + "".join(f"{np.median(seconds[r]):>11.3f}" for r in renderers))
+
+
+def triplets() -> list[tuple[str, Path, Path, Path]]:
+    """(name, frame 0, true middle, frame 1) of every real triplet in the shared evaluation data."""
+    found = []
+    for folder in sorted((SHARED_DATA / "eval" / "ucf101").iterdir(), key=lambda p: int(p.name)):
+        found.append((f"ucf101/{folder.name}", folder / "frame0.png", folder / "gt.png", folder / "frame1.png"))
+    for folder in sorted((SHARED_DATA / "eval" / "vimeo90k_septuplet").iterdir()):
+        found.append((f"vimeo/{folder.name}", folder / "im1.png", folder / "im4.png", folder / "im7.png"))
+    return found
+
+
+def ellipse(height: int, width: int) -> np.ndarray:
+    """A centred ellipse covering about a fifth of the frame (``H x W`` bool)."""
+    ys, xs = np.mgrid[0:height, 0:width]
+    return ((xs - width / 2) / (width / 4)) ** 2 + ((ys - height / 2) / (height / 3)) ** 2 <= 1
+
+
+def consistency(manipulator: Manipulator, renderers: list[str]) -> None:
+    """Part 2: objects at the background's distance + 1e-3 against the plain network, on every real triplet."""
+    masks_by_source = {
+        f"{d['source'].split('/')[-2].replace('vimeo90k_septuplet', 'vimeo')}/{d['source'].split('/')[-1]}": d
+        for d in load_definitions()
+        if d["source"].startswith("eval/")
+    }
+    worst = dict.fromkeys(renderers, 0.0)
+    for name, path0, path_mid, path1 in triplets():
+        img0, middle, img1 = read_image(path0), read_image(path_mid), read_image(path1)
+        definition = masks_by_source.get(name)
+        masks = list(read_masks(definition)) if definition else [ellipse(*img0.shape[:2])]
+        prepared = manipulator.prepare(img0, img1, masks)
+        valid = np.ones(img0.shape[:2], bool)
+        plain = masked_psnr(manipulator.interpolator.render(prepared.pair, [0.5])[0], middle, valid)
+        row = []
+        for renderer in renderers:
+            objects = np.full((1, len(masks)), 0.5 + 1e-3)
+            frame = next(manipulator.render(prepared, objects, [0.5], renderer))
+            row.append(masked_psnr(frame, middle, valid) - plain)
+            worst[renderer] = max(worst[renderer], abs(row[-1]))
+        print(f"{name:<20} network {plain:6.2f} dB; renderer - network: " + ", ".join(
+            f"{r} {v:+.3f}" for r, v in zip(renderers, row, strict=True)))  # fmt: skip
+    print("largest |difference| (dB): " + ", ".join(f"{r} {v:.3f}" for r, v in worst.items()))
+
+
+def contact_sheets(manipulator: Manipulator, renderers: list[str], out: Path) -> None:
+    """Part 3: one PNG per demo pair and preset; rows are renderers, columns the times."""
+    out.mkdir(parents=True, exist_ok=True)
+    times = np.array(SHEET_TIMES)
+    for definition in load_definitions("sheets"):
+        frame0, frame1 = read_raw_frames(definition)
+        masks = list(read_masks(definition))
+        prepared = manipulator.prepare(frame0, frame1, masks)
+        for preset in ("reverse", "hold"):
+            objects = np.stack([Curve.preset(preset)(times)] * len(masks), axis=1)
+            background = Curve.preset("linear")(times)
+            rows = []
+            for renderer in renderers:
+                frames = [to_uint8(f) for f in manipulator.render(prepared, objects, background, renderer)]
+                rows.append(label(np.concatenate(frames, 1), renderer))
+            path = out / f"real-{definition['name']}-{preset.replace(' ', '-')}.jpg"
+            Image.fromarray(np.concatenate(rows, 0)).save(path)
+            print(f"wrote {path}")
+
+
+def label(strip: np.ndarray, text: str) -> np.ndarray:
+    """The strip with ``text`` written in its top-left corner."""
+    picture = Image.fromarray(strip)
+    ImageDraw.Draw(picture).text((4, 4), text, fill=(255, 255, 0))
+    return np.array(picture)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="rife-v4")
+    parser.add_argument("--renderers", nargs="+", default=["composite", "splat", "maps"], choices=RENDERERS)
+    parser.add_argument("--sheets", type=Path, default=None, help="folder for the contact sheets (none by default)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["truth", "consistency"], help="parts to skip")
+    args = parser.parse_args()
+    manipulator = Manipulator(Interpolator.load(args.model))
+    if "truth" not in args.skip:
+        ground_truth(manipulator, args.renderers)
+    if "consistency" not in args.skip:
+        consistency(manipulator, args.renderers)
+    if args.sheets is not None:
+        contact_sheets(manipulator, args.renderers, args.sheets)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Compositing: each object cut from the network's frame at the object's own time, over a clean background.
+
+Pure NumPy. Frames are ``H x W x 3`` float in [0, 1]; masks and regions ``H x W`` bool; alphas ``H x W`` float in
+[0, 1]; flows ``2 x H x W`` pixels (``flow01`` on frame 0's grid, ``flow10`` on frame 1's grid, already cleaned per
+layer by ``interp.layers.clean_layer_flows``).
+
+Why: an interpolation network renders one *uniform* time well (it was trained for that: occlusions, deformation,
+hair), but misplaces and blurs content when one map mixes distances; forward splatting places exactly but tears holes
+and edges. So a manipulated frame is assembled from uniform-time network frames only:
+
+1. the background is the network's frame at the background's distance ``d_b``;
+2. where that frame shows an object that belongs elsewhere (its distance differs from ``d_b``), the object is replaced
+   by a *clean plate*: the background layer alone splatted to ``d_b`` from both frames (content the object hid in one
+   frame is visible in the other), in a band around it too where the frame differs from the plate (edges the mask
+   missed would otherwise stay behind as a ghost);
+3. every object is pasted, in z-order, from the network's frame at its own distance, along its region at that
+   distance with a soft edge.
+
+Where an object shares the background's distance nothing changes: the frame is the network's frame (a mask edge
+that is not a motion edge costs nothing). An object held at ``d = 0`` is pasted from frame 0 itself, and its
+position in the background's frame is replaced by background, so it leaves no ghost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from interp.layers import splat_layer
+from interp.splat import splat_mask
+
+#: How far (pixels) a pasted object's alpha reaches beyond its region, and the softness of that edge.
+PASTE_GROW_PX = 2
+EDGE_SIGMA_PX = 1.0
+#: How far (pixels) beyond an object's region at the background's time the clean plate replaces the network frame.
+REMOVE_GROW_PX = 3
+#: Plate pixels with less coverage than this are holes (background hidden in both frames), filled smoothly.
+PLATE_COVERAGE = 0.5
+FILL_SIGMAS_PX = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+#: Around an object that moved away (this many pixels), pixels of the background's frame that differ from the clean
+#: plate by more than ``GHOST_DIFFERENCE`` (any channel, [0, 1] scale) are left-overs of the object: replaced too.
+GHOST_BAND_PX = 10
+#: Background pixels this close to an object's mask on a source frame are not trusted for the clean plate.
+DOUBT_BAND_PX = 4
+GHOST_DIFFERENCE = 0.12
+
+_CLOSE = np.ones((3, 3), np.uint8)
+
+
+def region_at(mask0: np.ndarray, mask1: np.ndarray, flow01: np.ndarray, flow10: np.ndarray, d: float) -> np.ndarray:
+    """Where an object is at distance ``d``: ``H x W`` bool.
+
+    At ``d = 0`` / ``1`` it is the object's mask on that frame (``mask0``, ``mask1``); in between, the union of the
+    frame-0 mask moved by ``d * flow01`` and the frame-1 mask moved back by ``(1 - d) * flow10`` (each frame sees
+    parts the other hides), cracks closed.
+    """
+    if d <= 0.0:
+        return mask0.copy()
+    if d >= 1.0:
+        return mask1.copy()
+    moved = splat_mask(mask0, flow01 * d) | splat_mask(mask1, flow10 * (1.0 - d))
+    return cv2.morphologyEx(moved.astype(np.uint8), cv2.MORPH_CLOSE, _CLOSE) > 0
+
+
+def vacated_region(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """``H x W`` bool: where an object was (``before``) and is no more (``after``), without one-pixel slivers (an
+    object that moved by a hair vacates nothing)."""
+    left = (before & ~after).astype(np.uint8)
+    return cv2.morphologyEx(left, cv2.MORPH_OPEN, _CLOSE) > 0
+
+
+def soft_alpha(region: np.ndarray, grow_px: int, sigma: float = EDGE_SIGMA_PX) -> np.ndarray:
+    """``H x W`` float32 alpha: 1 on ``region`` grown by ``grow_px`` pixels, falling off over about ``2 sigma``."""
+    grown = region.astype(np.uint8)
+    if grow_px > 0:
+        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow_px + 1,) * 2)
+        grown = cv2.dilate(grown, disk)
+    if sigma <= 0:
+        return grown.astype(np.float32)
+    soft = cv2.GaussianBlur(grown.astype(np.float32), (0, 0), sigma)
+    return np.clip(np.maximum(soft, grown.astype(np.float32)), 0.0, 1.0)
+
+
+def fill_from_surroundings(colour: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Fill pixels outside ``known`` with a Gaussian-weighted mean of known pixels, widening the Gaussian until each
+    is reached (normalised convolution): a smooth, streak-free guess for background no frame shows.
+
+    Args:
+        colour: ``H x W x 3`` float.
+        known: ``H x W`` bool.
+    """
+    out = colour.astype(np.float32).copy()
+    missing = ~known
+    weights = known.astype(np.float32)
+    sums = out * weights[..., None]
+    for sigma in FILL_SIGMAS_PX:
+        if not missing.any():
+            break
+        reach = cv2.GaussianBlur(weights, (0, 0), sigma)
+        spread = cv2.GaussianBlur(sums, (0, 0), sigma)
+        now = missing & (reach > 1e-3)
+        out[now] = spread[now] / reach[now][:, None]
+        missing &= ~now
+    if missing.any():  # nothing known anywhere near: the mean of what is known
+        out[missing] = out[known].mean(axis=0) if known.any() else 0.5
+    return out
+
+
+def clean_plate(
+    img0: np.ndarray,
+    img1: np.ndarray,
+    background0: np.ndarray,
+    background1: np.ndarray,
+    doubtful0: np.ndarray,
+    doubtful1: np.ndarray,
+    flow01: np.ndarray,
+    flow10: np.ndarray,
+    d: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The background alone at distance ``d``: (``H x W x 3`` float32 colour, ``H x W`` bool: seen in a frame).
+
+    ``background0`` / ``background1`` (``H x W`` bool) say which pixels of each frame are background;
+    ``doubtful0`` / ``doubtful1`` mark background pixels next to an object's mask, which may be the object's own
+    edge (hair, a shoulder the mask missed): they are left out. Pixels no frame shows as (sure) background are
+    filled smoothly from their surroundings (``fill_from_surroundings``): a blur, never a sharp copy of an edge.
+    """
+    colour, coverage = splat_layer(img0, img1, background0 & ~doubtful0, background1 & ~doubtful1, flow01, flow10, d)
+    seen = coverage >= PLATE_COVERAGE
+    return fill_from_surroundings(colour, seen), seen
+
+
+def ghost_region(base: np.ndarray, plate: np.ndarray, seen: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """``H x W`` bool: pixels ``near`` a moved object where the network's frame differs from the clean plate
+    (what is left of the object there: edges its mask missed), and the plate is seen background."""
+    difference = np.abs(base - plate).max(axis=2) > GHOST_DIFFERENCE
+    found = near & seen & difference
+    return cv2.morphologyEx(found.astype(np.uint8), cv2.MORPH_OPEN, _CLOSE) > 0
+
+
+def composite(
+    base: np.ndarray,
+    plate: np.ndarray | None,
+    remove: np.ndarray,
+    layers: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> np.ndarray:
+    """``base`` with ``plate`` blended in by ``remove``, then each ``(image, alpha)`` layer over it in order.
+
+    Args:
+        base: the network's frame at the background's distance.
+        plate: the clean background (``None`` when ``remove`` is all zero).
+        remove: ``H x W`` alpha of the plate.
+        layers: per object, the network's frame at its distance and its alpha there, in z-order.
+
+    Returns:
+        ``H x W x 3`` float32 in [0, 1].
+    """
+    out = base.astype(np.float32).copy()
+    if plate is not None:
+        out += remove[..., None] * (plate - out)
+    for image, alpha in layers:
+        out += alpha[..., None] * (image - out)
+    return np.clip(out, 0.0, 1.0)

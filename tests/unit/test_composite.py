@@ -1,0 +1,89 @@
+"""The compositing renderer's pure parts: object regions over time, soft edges, the clean plate, hole filling."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from interp.composite import clean_plate, composite, fill_from_surroundings, ghost_region, region_at, soft_alpha
+
+
+def _square(top: int, left: int, size: int = 4, shape: tuple[int, int] = (16, 20)) -> np.ndarray:
+    mask = np.zeros(shape, bool)
+    mask[top : top + size, left : left + size] = True
+    return mask
+
+
+def test_region_at_the_ends_is_each_frames_mask_and_in_between_moves_along_the_flow() -> None:
+    mask0, mask1 = _square(4, 2), _square(4, 10)
+    flow01 = np.zeros((2, 16, 20))
+    flow01[0] = 8.0
+    flow10 = -flow01
+    assert (region_at(mask0, mask1, flow01, flow10, 0.0) == mask0).all()
+    assert (region_at(mask0, mask1, flow01, flow10, 1.0) == mask1).all()
+    assert (region_at(mask0, mask1, flow01, flow10, 0.5) == _square(4, 6)).all()
+
+
+def test_soft_alpha_is_one_on_the_region_and_fades_to_zero() -> None:
+    region = _square(6, 8)
+    alpha = soft_alpha(region, grow_px=2, sigma=1.0)
+    assert alpha.dtype == np.float32
+    assert (alpha[region] == 1.0).all()
+    assert alpha.min() == 0.0
+    assert alpha.max() == 1.0
+    assert 0.0 < alpha[5, 9] <= 1.0  # one pixel above the square: inside the grown edge
+    assert alpha[0, 0] == 0.0
+
+
+def test_fill_from_surroundings_keeps_known_pixels_and_fills_holes_smoothly() -> None:
+    colour = np.zeros((12, 12, 3), np.float32)
+    colour[:, :6] = 0.2
+    colour[:, 6:] = 0.8
+    known = np.ones((12, 12), bool)
+    known[4:8, 4:8] = False
+    holed = colour.copy()
+    holed[~known] = 1.0  # garbage where nothing is known
+    filled = fill_from_surroundings(holed, known)
+    assert np.array_equal(filled[known], colour[known])
+    assert (filled[~known] >= 0.2 - 1e-6).all()
+    assert (filled[~known] <= 0.8 + 1e-6).all()
+    assert filled[6, 4, 0] < filled[6, 7, 0]  # the left of the hole leans to the left's colour
+
+
+def test_clean_plate_shows_the_background_an_object_hid_in_one_frame() -> None:
+    rng = np.random.default_rng(0)
+    background = rng.random((16, 20, 3)).astype(np.float32)
+    mask0, mask1 = _square(4, 2), _square(4, 10)
+    img0, img1 = background.copy(), background.copy()
+    img0[mask0], img1[mask1] = 1.0, 1.0  # a white square moving 8 px over a still background
+    zero = np.zeros((2, 16, 20))
+    none = np.zeros((16, 20), bool)
+    plate, seen = clean_plate(img0, img1, ~mask0, ~mask1, none, none, zero, zero, 0.0)
+    assert seen.all()
+    assert np.allclose(plate, background, atol=1e-5)  # frame 0's hidden patch comes from frame 1
+
+
+def test_composite_blends_plate_then_layers_in_order() -> None:
+    base = np.zeros((4, 4, 3), np.float32)
+    plate = np.full((4, 4, 3), 0.5, np.float32)
+    remove = np.zeros((4, 4), np.float32)
+    remove[0] = 1.0
+    layer = np.ones((4, 4, 3), np.float32)
+    alpha = np.zeros((4, 4), np.float32)
+    alpha[:, 0] = 1.0
+    out = composite(base, plate, remove, [(layer, alpha)])
+    assert np.allclose(out[0, 1:], 0.5)
+    assert np.allclose(out[:, 0], 1.0)
+    assert np.allclose(out[1:, 1:], 0.0)
+    assert np.array_equal(composite(base, None, remove, []), base)
+
+
+def test_ghost_region_finds_what_differs_from_the_plate_near_a_moved_object() -> None:
+    base = np.zeros((10, 10, 3), np.float32)
+    base[2:5, 2:5] = 0.9  # left-over of an object
+    base[7:9, 7:9] = 0.9  # a difference far from the object: not a ghost
+    plate = np.zeros_like(base)
+    near = np.zeros((10, 10), bool)
+    near[:6, :6] = True
+    found = ghost_region(base, plate, np.ones((10, 10), bool), near)
+    assert found[3, 3]
+    assert not found[8, 8]
