@@ -24,6 +24,8 @@ MP4_NAME = "interp.mp4"
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
+S = TypeVar("S")
+Y = TypeVar("Y")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,23 @@ def iter_project_outputs(
         mp4=out / MP4_NAME if mp4 else None,
         renderer=renderer,
     )
+
+
+def relay(steps: Generator[S, None, T], message: Callable[[S], Y]) -> Generator[Y, None, T]:
+    """Yield ``message(step)`` for each step of ``steps`` and return its return value (``result = yield from …``).
+
+    Closing this generator closes ``steps`` at once: a cancelled render (``iter_project_outputs``) stops between
+    frames and removes what it wrote.
+    """
+    try:
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as done:
+                return done.value
+            yield message(step)
+    finally:
+        steps.close()
 
 
 def drain(steps: Generator[object, None, T]) -> T:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import inspect
 from collections.abc import Callable, Iterator
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_
 from interp.media import read_uploaded_image
 from interp.models.registry import DEFAULT_MODEL
 from interp.paths import PROJECT_ROOT
-from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
+from interp.pipeline import iter_project_outputs, relay, render_project, resolve_renderer
 from interp.plot import plot_curves
 from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
 from interp.project import Project, decode_json, load_inputs, load_project, parse_project, project_json, project_to_dict
@@ -269,6 +269,9 @@ class App:
         }
         inputs = ops.to_inputs(session, original_size=size.startswith("original"))
         self.check_job(int(num_frames), inputs.img0)
+        # Yield before any work: Gradio can close a generator (Cancel, a client gone) only from its first yield on; a
+        # render cancelled earlier went on to its first frame and then stayed suspended, holding the render lock.
+        yield gr.skip(), gr.skip(), gr.skip(), f"rendering… 0/{int(num_frames)} frames"
         project = ops.to_project(session, **settings)
         parse_project(project_to_dict(project))  # the same validation a saved file gets
         interpolator = self.pool.get(model)
@@ -284,14 +287,7 @@ class App:
                 loop=project.loop,
                 renderer=resolve_renderer(project, interpolator),
             )
-            while True:
-                try:
-                    done = next(steps)
-                except StopIteration as finished:
-                    result = finished.value
-                    break
-                progress((done, project.num_frames), desc="rendering", unit="frames")
-                yield gr.skip(), gr.skip(), gr.skip(), f"rendering… {done}/{project.num_frames} frames"
+            result = yield from relay(steps, partial(self._progress, progress, project.num_frames))
         project_path = out / "project.json"
         project_path.write_text(project_json(project), encoding="utf-8")
         frames_zip = zip_files(result.frames, out / "frames.zip")
@@ -331,13 +327,24 @@ class App:
         settings = (project.num_frames, project.fps, project.loop, model, project.renderer or AUTO, project.iters)
         return (*self.refresh(session), *settings)  # in the order of RENDER_SETTINGS
 
-    def api_render_project(self, frame0: str, frame1: str, project: str) -> tuple[str, str]:
-        """Stateless endpoint: two frame files and a project's JSON text -> (GIF path, MP4 path)."""
+    @staticmethod
+    def _progress(progress: gr.Progress, total: int, done: int) -> tuple:
+        """The page's outputs while a render runs: only the summary changes (and the progress bar moves)."""
+        progress((done, total), desc="rendering", unit="frames")
+        return gr.skip(), gr.skip(), gr.skip(), f"rendering… {done}/{total} frames"
+
+    def api_render_project(self, frame0: str, frame1: str, project: str) -> Iterator[tuple]:
+        """Stateless endpoint: two frame files and a project's JSON text -> (GIF path, MP4 path).
+
+        A generator, as the page's render is: a call cancelled by its client (or whose client went away) stops
+        between frames, and its partial files are removed.
+        """
         if not frame0 or not frame1:
-            raise gr.Error("render_project needs frame0 and frame1 files")
+            raise InputError("render_project needs frame0 and frame1 files")
         parsed = parse_project(decode_json(project))
         frames = (read_uploaded_image(frame0, "frame 0"), read_uploaded_image(frame1, "frame 1"))
         self.check_job(parsed.num_frames, frames[0])
+        yield gr.skip(), gr.skip()  # before any work, as in ``render``: from here on a cancelled call can be closed
         inputs = load_inputs(parsed, self.segment_mask, frames=frames)
         interpolator = self.pool.get(parsed.model)
         out = self.api_workspace.new_render_dir()
@@ -345,5 +352,5 @@ class App:
             steps = iter_project_outputs(
                 render_project(parsed, inputs, interpolator), out, parsed.fps, gif=True, mp4=True, loop=parsed.loop
             )
-            result = drain(steps)
-        return str(result.gif), str(result.mp4)
+            result = yield from relay(steps, lambda _done: (gr.skip(), gr.skip()))
+        yield str(result.gif), str(result.mp4)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from PIL import Image
 from interp.curves import Curve
 from interp.media import write_image
 from interp.synthetic import make_scene
+from interp.workspace import ROOT_PREFIX
 
 pytestmark = pytest.mark.slow
 
@@ -39,3 +42,42 @@ def test_render_project_endpoint(app_url: str, tmp_path: Path) -> None:
     bad = {**project, "num_frames": 1}
     with pytest.raises(Exception, match="num_frames"):
         client.predict(handle_file(str(frame0)), handle_file(str(frame1)), json.dumps(bad), api_name="/render_project")
+
+
+def _partial_renders(since: float) -> list[Path]:
+    """Render folders being written (``.render-NNN.partial-…``) in this app's session folders made since ``since``."""
+    roots = [p for p in Path(tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*") if p.stat().st_mtime >= since - 1]
+    return [p for root in roots for p in root.glob(".render-*.partial-*")]
+
+
+def _wait_for(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("frames_before_cancel", [0, 2])
+def test_a_cancelled_call_stops_rendering_and_removes_its_files(
+    app_url: str, tmp_path: Path, frames_before_cancel: int
+) -> None:
+    """Cancelled while its first frame renders (Gradio could not close the call then) or later: the render stops
+    within a frame, its partial folder goes, and the render slot is free for the next call."""
+    scene = make_scene(43, 360, 640, num_objects=1, max_motion=20)
+    frame0, frame1 = write_image(tmp_path / "a.png", scene.frame(0)), write_image(tmp_path / "b.png", scene.frame(1))
+    project = {"format": "interp-project", "version": 1, "frame0": "a", "frame1": "b", "num_frames": 121}
+    client = Client(app_url, verbose=False)
+    start = time.time()
+    job = client.submit(
+        handle_file(str(frame0)), handle_file(str(frame1)), json.dumps(project), api_name="/render_project"
+    )
+    last = f"frame_{frames_before_cancel - 1:04d}.png" if frames_before_cancel else "."
+    assert _wait_for(lambda: any((p / last).exists() for p in _partial_renders(start)), 120)
+    job.cancel()
+    assert _wait_for(lambda: not _partial_renders(start), 15), "the render went on after its call was cancelled"
+    small = {**project, "num_frames": 2}
+    began = time.monotonic()
+    client.predict(handle_file(str(frame0)), handle_file(str(frame1)), json.dumps(small), api_name="/render_project")
+    assert time.monotonic() - began < 60  # the render slot was free again

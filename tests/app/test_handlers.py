@@ -46,6 +46,7 @@ def test_render_without_objects_is_ordinary_interpolation(app: App, session: Ses
 def test_cancelled_render_leaves_no_files(app: App, session: Session) -> None:
     workspace = Workspace()
     steps = _render(app, session, workspace, num_frames=6)
+    next(steps)  # validated, nothing rendered yet
     next(steps)  # one frame written
     steps.close()  # what Gradio does when the user presses Cancel
     assert workspace.current is not None

@@ -27,7 +27,7 @@ def _api_call(app: App, session: Session, folder: Path, **changes: object) -> tu
     frame0 = write_image(folder / "a.png", session.img0)
     frame1 = write_image(folder / "b.png", session.img1)
     document = {**project_to_dict(to_project(session)), **changes}
-    return friendly(app.api_render_project)(str(frame0), str(frame1), json.dumps(document))
+    return list(friendly(app.api_render_project)(str(frame0), str(frame1), json.dumps(document)))[-1]
 
 
 def test_one_job_is_bounded_in_frames_times_pixels(session: Session, tmp_path: Path) -> None:
@@ -76,3 +76,19 @@ def test_a_gif_plays_at_most_its_highest_real_rate(tmp_path: Path) -> None:
             durations.append(animation.info["duration"])
     assert min(durations) >= 1000 / MAX_GIF_FPS  # browsers would play 10 ms delays at 100 ms
     assert 100 <= sum(durations) <= 150  # about as long as asked (0.1 s): frames dropped, not slowed down
+
+
+def test_a_cancelled_api_call_stops_within_a_frame_and_leaves_no_files(
+    app: App, session: Session, tmp_path: Path
+) -> None:
+    frame0 = write_image(tmp_path / "a.png", session.img0)
+    frame1 = write_image(tmp_path / "b.png", session.img1)
+    document = json.dumps({**project_to_dict(to_project(session)), "num_frames": 50})
+    call = friendly(app.api_render_project)(str(frame0), str(frame1), document)
+    next(call)  # validated, nothing rendered yet
+    next(call)  # one frame written
+    root = app.api_workspace.root
+    assert any(root.rglob("frame_0000.png"))
+    call.close()  # what Gradio does when the client cancels or goes away
+    assert list(root.rglob("*")) == []
+    assert not app.pool.lock.locked()

@@ -89,7 +89,7 @@ def test_the_api_reads_no_server_file(app: App, session: Session, tmp_path: Path
         return document
 
     def call(document: dict[str, Any]) -> tuple:
-        return friendly(app.api_render_project)(str(frame0), str(frame1), json.dumps(document))
+        return list(friendly(app.api_render_project)(str(frame0), str(frame1), json.dumps(document)))[-1]
 
     messages = _refusals(call, references, document_for)
     assert len(set(messages)) == 1, messages
@@ -170,7 +170,7 @@ def test_the_api_says_which_frame_is_unreadable(app: App, session: Session, tmp_
     good = write_image(tmp_path / "good.png", session.img0)
     document = json.dumps(_saved_project(session))
     with pytest.raises(gr.Error) as refused:
-        friendly(app.api_render_project)(str(bad), str(good), document)
+        list(friendly(app.api_render_project)(str(bad), str(good), document))
     assert refused.value.message.startswith("frame 0 is not a readable image: ")
     assert str(tmp_path) not in refused.value.message
 
@@ -183,7 +183,7 @@ def test_a_deeply_nested_project_is_not_valid_json(app: App, session: Session, t
         friendly(app.load_project_file)(session, str(path))
     frame = str(write_image(tmp_path / "a.png", session.img0))
     with pytest.raises(gr.Error, match="the project is not valid JSON: it is nested too deeply"):
-        friendly(app.api_render_project)(frame, frame, nested)
+        list(friendly(app.api_render_project)(frame, frame, nested))
     with pytest.raises(ProjectError, match="is not valid JSON: it is nested too deeply"):
         load_project(path)  # the CLI's reader
 
