@@ -34,6 +34,9 @@ from interp.splat import splat_mask
 #: How far (pixels) a pasted object's alpha reaches beyond its region, and the softness of that edge.
 PASTE_GROW_PX = 2
 EDGE_SIGMA_PX = 1.0
+#: An object that stands less than this far (pixels) from its place in the background's frame is only pasted: its
+#: old place is covered by its new one (an object whose distance differs from the background's by a hair).
+MIN_SHIFT_PX = 0.5
 #: How far (pixels) beyond an object's region at the background's time the clean plate replaces the network frame.
 REMOVE_GROW_PX = 3
 #: Plate pixels with less coverage than this are holes (background hidden in both frames), filled smoothly.
@@ -64,11 +67,12 @@ def region_at(mask0: np.ndarray, mask1: np.ndarray, flow01: np.ndarray, flow10: 
     return cv2.morphologyEx(moved.astype(np.uint8), cv2.MORPH_CLOSE, _CLOSE) > 0
 
 
-def vacated_region(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """``H x W`` bool: where an object was (``before``) and is no more (``after``), without one-pixel slivers (an
-    object that moved by a hair vacates nothing)."""
-    left = (before & ~after).astype(np.uint8)
-    return cv2.morphologyEx(left, cv2.MORPH_OPEN, _CLOSE) > 0
+def shift_px(flow01: np.ndarray, mask0: np.ndarray, difference: float) -> float:
+    """How far (pixels) an object stands from where it would be if its distance changed by ``difference``: the 95th
+    percentile of its motion (``flow01`` inside ``mask0``) times ``|difference|``; 0 for an empty mask."""
+    if not mask0.any() or difference == 0:
+        return 0.0
+    return float(np.percentile(np.hypot(flow01[0][mask0], flow01[1][mask0]), 95)) * abs(difference)
 
 
 def soft_alpha(region: np.ndarray, grow_px: int, sigma: float = EDGE_SIGMA_PX) -> np.ndarray:

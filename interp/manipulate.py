@@ -25,14 +25,15 @@ from interp.compose import DEFAULT_FEATHER_PX, check_masks, compose_from_coverag
 from interp.composite import (
     DOUBT_BAND_PX,
     GHOST_BAND_PX,
+    MIN_SHIFT_PX,
     PASTE_GROW_PX,
     REMOVE_GROW_PX,
     clean_plate,
     composite,
     ghost_region,
     region_at,
+    shift_px,
     soft_alpha,
-    vacated_region,
 )
 from interp.curves import Curve, output_times
 from interp.engine import FramePair, Interpolator
@@ -199,29 +200,25 @@ class Manipulator:
         base = rendered[background]
         there = np.zeros(p.pair.size, dtype=np.float32)  # moved objects at the background's distance
         own = np.zeros(p.pair.size, dtype=np.float32)  # every object at its own distance
-        vacated = np.zeros(p.pair.size, dtype=bool)  # where a moved object was and is no more
+        moved = []  # objects that stand somewhere else than in the background's frame
         layers = []
         for index, distance in enumerate(objects.tolist()):
             mask0, mask1 = p.labels0 == index, p.labels1 == index
-            region = region_at(mask0, mask1, p.flow01, p.flow10, distance)
-            alpha = soft_alpha(region, PASTE_GROW_PX)
-            if distance != background:
+            alpha = soft_alpha(region_at(mask0, mask1, p.flow01, p.flow10, distance), PASTE_GROW_PX)
+            if shift_px(p.flow01, mask0, distance - background) >= MIN_SHIFT_PX:
+                moved.append(index)
                 old = region_at(mask0, mask1, p.flow01, p.flow10, background)
-                left = vacated_region(old, region)
-                if left.any():
-                    vacated |= left
-                    there = np.maximum(there, soft_alpha(old, REMOVE_GROW_PX) * band(left, REMOVE_GROW_PX + 1))
+                there = np.maximum(there, soft_alpha(old, REMOVE_GROW_PX))
             own = np.maximum(own, alpha)
             layers.append((rendered[distance], alpha))
         plate = None
         remove = there * (1.0 - own)
-        if vacated.any():
-            moved = [i for i, d in enumerate(objects.tolist()) if d != background]
+        if moved:
             doubtful0, doubtful1 = (band(np.isin(labels, moved), DOUBT_BAND_PX) for labels in (p.labels0, p.labels1))
             plate, seen = clean_plate(
                 p.img0, p.img1, p.labels0 < 0, p.labels1 < 0, doubtful0, doubtful1, p.flow01, p.flow10, background
             )
-            ghost = soft_alpha(ghost_region(base, plate, seen, band(vacated)), 1)
+            ghost = soft_alpha(ghost_region(base, plate, seen, band(there > 0)), 1)
             remove = np.maximum(there, ghost) * (1.0 - own)
         return composite(base, plate, remove, layers)
 

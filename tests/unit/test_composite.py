@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from interp.composite import clean_plate, composite, fill_from_surroundings, ghost_region, region_at, soft_alpha
+from interp.composite import (
+    clean_plate,
+    composite,
+    fill_from_surroundings,
+    ghost_region,
+    region_at,
+    shift_px,
+    soft_alpha,
+)
 
 
 def _square(top: int, left: int, size: int = 4, shape: tuple[int, int] = (16, 20)) -> np.ndarray:
@@ -87,3 +95,12 @@ def test_ghost_region_finds_what_differs_from_the_plate_near_a_moved_object() ->
     found = ghost_region(base, plate, np.ones((10, 10), bool), near)
     assert found[3, 3]
     assert not found[8, 8]
+
+
+def test_shift_px_scales_the_objects_motion_by_the_distance_difference() -> None:
+    mask = _square(4, 2)
+    flow01 = np.zeros((2, 16, 20))
+    flow01[0][mask] = 8.0
+    assert shift_px(flow01, mask, 0.5) == 4.0
+    assert shift_px(flow01, mask, -1e-3) < 0.01
+    assert shift_px(flow01, np.zeros_like(mask), 0.5) == 0.0
