@@ -7,13 +7,13 @@ work. Caches live on the session (``PreviewCache``); models are shared (``ModelP
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from interp.engine import Interpolator, to_uint8
+from interp.locks import FairLock
 from interp.lru import LRUCache
 from interp.manipulate import Manipulator, PreparedPair, check_renderer, default_renderer
 from interp.models.registry import Kind, get_spec, interpolator_names
@@ -26,12 +26,16 @@ PREVIEW_CACHE_FRAMES = 96
 
 
 class ModelPool:
-    """Loaded interpolators by name, shared by every session, with one lock around inference."""
+    """Loaded interpolators by name, shared by every session, with one lock around inference.
+
+    The lock is fair (``interp.locks.FairLock``) and held per network call, never across a render's frames: a
+    preview asked for while a render runs is served between two of its frames.
+    """
 
     def __init__(self, loader: Callable[[str], Interpolator] = Interpolator.load) -> None:
         self._loader = loader
         self._models: dict[str, Interpolator] = {}
-        self.lock = threading.Lock()
+        self.lock = FairLock()
 
     def get(self, name: str) -> Interpolator:
         """The interpolator for ``name`` (loaded on first use)."""

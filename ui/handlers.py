@@ -22,6 +22,7 @@ from interp.colors import object_color, to_hex
 from interp.curves import Curve
 from interp.errors import InputError, InterpError
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_size
+from interp.locks import hold_per_step
 from interp.media import read_uploaded_image
 from interp.models.registry import DEFAULT_MODEL
 from interp.paths import PROJECT_ROOT
@@ -276,18 +277,18 @@ class App:
         parse_project(project_to_dict(project))  # the same validation a saved file gets
         interpolator = self.pool.get(model)
         out = workspace.new_render_dir()
-        with self.pool.lock:
-            frames = render_project(project, inputs, interpolator)
-            steps = iter_project_outputs(
-                frames,
-                out,
-                project.fps,
-                gif=True,
-                mp4=True,
-                loop=project.loop,
-                renderer=resolve_renderer(project, interpolator),
-            )
-            result = yield from relay(steps, partial(self._progress, progress, project.num_frames))
+        # the model is held per network call; files are written and encoded without it (previews go in between)
+        frames = hold_per_step(render_project(project, inputs, interpolator), self.pool.lock)
+        steps = iter_project_outputs(
+            frames,
+            out,
+            project.fps,
+            gif=True,
+            mp4=True,
+            loop=project.loop,
+            renderer=resolve_renderer(project, interpolator),
+        )
+        result = yield from relay(steps, partial(self._progress, progress, project.num_frames))
         project_path = out / "project.json"
         project_path.write_text(project_json(project), encoding="utf-8")
         frames_zip = zip_files(result.frames, out / "frames.zip")
@@ -348,9 +349,7 @@ class App:
         inputs = load_inputs(parsed, self.segment_mask, frames=frames)
         interpolator = self.pool.get(parsed.model)
         out = self.api_workspace.new_render_dir()
-        with self.pool.lock:
-            steps = iter_project_outputs(
-                render_project(parsed, inputs, interpolator), out, parsed.fps, gif=True, mp4=True, loop=parsed.loop
-            )
-            result = yield from relay(steps, lambda _done: (gr.skip(), gr.skip()))
+        frames = hold_per_step(render_project(parsed, inputs, interpolator), self.pool.lock)
+        steps = iter_project_outputs(frames, out, parsed.fps, gif=True, mp4=True, loop=parsed.loop)
+        result = yield from relay(steps, lambda _done: (gr.skip(), gr.skip()))
         yield str(result.gif), str(result.mp4)
