@@ -20,6 +20,9 @@ MAX_APP_OBJECTS = 12
 #: Clicks (``points``) per object, in the page and in project files: each one is work for the segmenter (the
 #: fallback took 1.6 s for 100 points on one 448x256 object, 2-core CPU).
 MAX_POINTS = 32
+#: Mask-brush dabs per object and their largest radius (pixels), in the page and in project files.
+MAX_BRUSH_DABS = 256
+MAX_BRUSH_RADIUS = 200.0
 #: Frames of one render in the page or through the API.
 MAX_APP_FRAMES = 121
 #: The default bound on one render in the page or the API, frames x pixels per frame, in megapixels: 121 frames at

@@ -10,8 +10,10 @@
 
 File references (frames, masks) are paths relative to the JSON file, or ``data:image/png;base64,…`` URIs (the app
 saves self-contained projects that way). A mask is a PNG the size of frame 0, non-zero = object; ``points`` are
-``[x, y, label]`` clicks (1 positive, 0 negative) segmented when the project is loaded. A project parsed without a
-folder (``base_dir=None``: one sent to the app) may name no file at all. Optional fields: ``renderer``
+``[x, y, label]`` clicks (1 positive, 0 negative), ``box`` an optional ``[x0, y0, x1, y1]`` around the object and
+``brush`` ``[x, y, radius, add]`` dabs (1 adds a disk, 0 erases one), segmented and painted when the project is loaded
+without a mask (a mask is final: the app saves the mask and, for later editing, how it was made). A project parsed
+without a folder (``base_dir=None``: one sent to the app) may name no file at all. Optional fields: ``renderer``
 (absent: the model's default), ``iters`` (R models), ``loop`` (``"forward"`` or ``"there-and-back"`` for the
 animations). Unknown fields are kept on save. Every validation error names the field.
 """
@@ -35,7 +37,7 @@ from PIL import Image
 from interp.curves import Curve
 from interp.engine import MAX_ITERS
 from interp.errors import InputError
-from interp.limits import MAX_FPS, MAX_POINTS, MAX_PROJECT_OBJECTS, MIN_FPS
+from interp.limits import MAX_BRUSH_DABS, MAX_BRUSH_RADIUS, MAX_FPS, MAX_POINTS, MAX_PROJECT_OBJECTS, MIN_FPS
 from interp.manipulate import RENDERERS
 from interp.media import atomic_path, read_image
 from interp.models.registry import DEFAULT_MODEL, Kind, get_spec
@@ -70,13 +72,37 @@ class Click:
 
 
 @dataclass(frozen=True)
+class Box:
+    """An axis-aligned box ``[x0, x1) x [y0, y1)`` in pixels of frame 0 that contains the object."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class Dab:
+    """One touch of the mask brush: a disk of ``radius`` pixels at ``(x, y)`` added to the mask (``add``) or
+    erased from it."""
+
+    x: float
+    y: float
+    radius: float
+    add: bool = True
+
+
+@dataclass(frozen=True)
 class ObjectSpec:
-    """One object: its name, distance curve, and a mask reference and/or the clicks that segment it."""
+    """One object: its name, distance curve, and a mask reference and/or what segments it (clicks, a box) and the
+    brush dabs applied after segmenting. A mask, when given, is final (brush included)."""
 
     name: str
     curve: Curve
     mask: str | None = None
     points: tuple[Click, ...] = ()
+    box: Box | None = None
+    brush: tuple[Dab, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +163,31 @@ def _points(value: Any, where: str) -> tuple[Click, ...]:
     return tuple(clicks)
 
 
+def _box(value: Any, where: str) -> Box | None:
+    if value is None:
+        return None
+    ok = isinstance(value, list) and len(value) == 4 and all(isinstance(v, int | float) for v in value)
+    if not ok or not all(math.isfinite(v) for v in value) or value[0] >= value[2] or value[1] >= value[3]:
+        raise _fail(where, f"must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1, got {value!r}")
+    return Box(*(float(v) for v in value))
+
+
+def _brush(value: Any, where: str) -> tuple[Dab, ...]:
+    if not isinstance(value, list):
+        raise _fail(where, f"must be a list of [x, y, radius, add], got {value!r}")
+    if len(value) > MAX_BRUSH_DABS:
+        raise _fail(where, f"at most {MAX_BRUSH_DABS} brush dabs per object, got {len(value)}")
+    dabs = []
+    for index, dab in enumerate(value):
+        ok = isinstance(dab, list) and len(dab) == 4 and all(isinstance(v, int | float) for v in dab)
+        if not ok or dab[3] not in (0, 1) or not all(math.isfinite(v) for v in dab[:3]):
+            raise _fail(f"{where}[{index}]", f"must be [x, y, radius, add] with add 0 or 1, got {dab!r}")
+        if not 0 < dab[2] <= MAX_BRUSH_RADIUS:
+            raise _fail(f"{where}[{index}]", f"radius must be in (0, {MAX_BRUSH_RADIUS}], got {dab[2]!r}")
+        dabs.append(Dab(float(dab[0]), float(dab[1]), float(dab[2]), bool(dab[3])))
+    return tuple(dabs)
+
+
 def _object(data: Any, index: int) -> ObjectSpec:
     where = f"objects[{index}]"
     if not isinstance(data, dict):
@@ -148,11 +199,13 @@ def _object(data: Any, index: int) -> ObjectSpec:
     if mask is not None and (not isinstance(mask, str) or not mask):
         raise _fail(f"{where}.mask", f"must be a file path or a PNG data URI, got {mask!r}")
     points = _points(data.get("points", []), f"{where}.points")
-    if mask is None and not any(p.positive for p in points):
-        raise _fail(where, "needs a mask or at least one positive point")
+    box = _box(data.get("box"), f"{where}.box")
+    brush = _brush(data.get("brush", []), f"{where}.brush")
+    if mask is None and not any(p.positive for p in points) and box is None and not any(d.add for d in brush):
+        raise _fail(where, "needs a mask, a positive point, a box or a brush dab that adds")
     if "curve" not in data:
         raise _fail(f"{where}.curve", "is missing")
-    return ObjectSpec(name.strip(), _curve(data["curve"], f"{where}.curve"), mask, points)
+    return ObjectSpec(name.strip(), _curve(data["curve"], f"{where}.curve"), mask, points, box, brush)
 
 
 _KNOWN = {
@@ -267,6 +320,10 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             item["mask"] = obj.mask
         if obj.points:
             item["points"] = [[p.x, p.y, int(p.positive)] for p in obj.points]
+        if obj.box is not None:
+            item["box"] = [obj.box.x0, obj.box.y0, obj.box.x1, obj.box.y1]
+        if obj.brush:
+            item["brush"] = [[d.x, d.y, d.radius, int(d.add)] for d in obj.brush]
         document["objects"].append(item)
     return document
 
@@ -339,8 +396,29 @@ def _read_reference(reference: str, base_dir: Path | None, where: str, mask: boo
     return image > 0 if mask else image
 
 
-#: Turns clicks into a mask: (frame 0, frame 1, clicks) -> ``H x W`` bool.
-Segmenter = Callable[[np.ndarray, np.ndarray, Sequence[Click]], np.ndarray]
+#: Turns clicks and an optional box into a mask: (frame 0, frame 1, clicks, box) -> ``H x W`` bool.
+Segmenter = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], np.ndarray]
+
+
+def prompt_clicks(clicks: Sequence[Click], box: Box | None) -> list[Click]:
+    """The clicks a segmenter gets: ``clicks``, plus the box's centre as the object when no click is positive (a
+    box alone says "the object is in here")."""
+    prompts = list(clicks)
+    if box is not None and not any(c.positive for c in prompts):
+        prompts.append(Click((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))
+    return prompts
+
+
+def paint_brush(mask: np.ndarray | None, brush: Sequence[Dab], shape: tuple[int, int]) -> np.ndarray:
+    """``mask`` (``H x W`` bool, or None for empty) with each dab's disk added or erased in order."""
+    painted = np.zeros(shape, bool) if mask is None else mask.copy()
+    if not brush:
+        return painted
+    ys, xs = np.ogrid[: shape[0], : shape[1]]
+    for dab in brush:
+        disk = (xs + 0.5 - dab.x) ** 2 + (ys + 0.5 - dab.y) ** 2 <= dab.radius**2
+        painted = painted | disk if dab.add else painted & ~disk
+    return painted
 
 
 @dataclass(frozen=True)
@@ -382,9 +460,12 @@ def load_inputs(
                     raise _fail(
                         f"{where}.points[{k}]", f"({click.x:g}, {click.y:g}) is outside the {width}x{height} frame"
                     )
-            if segment is None:
-                raise _fail(where, "has points but no segmenter is available to turn them into a mask")
-            mask = np.asarray(segment(img0, img1, obj.points)) > 0
+            segmented = None
+            if any(p.positive for p in obj.points) or obj.box is not None:
+                if segment is None:
+                    raise _fail(where, "has points but no segmenter is available to turn them into a mask")
+                segmented = np.asarray(segment(img0, img1, prompt_clicks(obj.points, obj.box), obj.box)) > 0
+            mask = paint_brush(segmented, obj.brush, (height, width))
         if not mask.any():
             raise _fail(f"{where}", "its mask is empty")
         masks.append(mask)

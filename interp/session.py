@@ -8,6 +8,7 @@ unit tests call them directly. Segmentation is injected (``SegmentFn``) so this 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -16,26 +17,56 @@ from PIL import Image
 
 from interp.curves import KNOTS, Curve
 from interp.errors import InputError
-from interp.limits import MAX_APP_OBJECTS, MAX_POINTS
-from interp.project import Click, ObjectSpec, Project, ProjectInputs, png_data_uri
+from interp.limits import MAX_APP_OBJECTS, MAX_BRUSH_DABS, MAX_BRUSH_RADIUS, MAX_POINTS
+from interp.project import (
+    Box,
+    Click,
+    Dab,
+    ObjectSpec,
+    Project,
+    ProjectInputs,
+    paint_brush,
+    png_data_uri,
+    prompt_clicks,
+)
 
 #: Frames larger than this (longest side) are processed at a bounded working size.
 MAX_WORKING_SIDE = 1280
+#: Frames larger than this (longest side) are kept at this size for "original size" renders (a 12000x12000 pair
+#: held 0.9 GB per session; 3840 px is 4K UHD, and the job bound refuses most renders larger than that anyway).
+MAX_ORIGINAL_SIDE = 3840
 MAX_NAME_LENGTH = 40
 
-#: (frame 0, frame 1, clicks) -> (mask ``H x W`` bool, score in [0, 1]).
-SegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click]], tuple[np.ndarray, float]]
+#: (frame 0, frame 1, clicks, box) -> (mask ``H x W`` bool, score in [0, 1]).
+SegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], tuple[np.ndarray, float]]
+#: A box needs at least this many pixels on each side.
+MIN_BOX_SIDE = 2
 
 
 @dataclass
 class SceneObject:
-    """An object being edited: its clicks, current mask and distance curve."""
+    """An object being edited: what segments it (clicks, a box), the brush dabs painted over that, the resulting
+    mask and its distance curve. ``segmented`` is the segmenter's mask before the brush (kept so that painting does
+    not segment again)."""
 
     name: str
     curve: Curve = field(default_factory=lambda: Curve.preset("linear"))
     clicks: list[Click] = field(default_factory=list)
     mask: np.ndarray | None = None
     score: float | None = None
+    box: Box | None = None
+    brush: list[Dab] = field(default_factory=list)
+    segmented: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One undoable mask edit of object ``index``: a ``"click"``, a ``"box"`` (``previous``: the box it replaced)
+    or a ``"brush"`` dab."""
+
+    index: int
+    kind: str
+    previous: Box | None = None
 
 
 @dataclass
@@ -49,7 +80,9 @@ class Session:
     objects: list[SceneObject] = field(default_factory=list)
     selected: int | None = None
     background: Curve = field(default_factory=lambda: Curve.preset("linear"))
-    history: list[int] = field(default_factory=list)
+    history: list[Edit] = field(default_factory=list)
+    #: the first corner of a box being drawn (two clicks draw a box), or None
+    box_corner: tuple[float, float] | None = None
     version: int = 0
 
     @property
@@ -77,6 +110,16 @@ def working_size(height: int, width: int, limit: int = MAX_WORKING_SIDE) -> tupl
     return max(1, round(height * scale)), max(1, round(width * scale))
 
 
+def working_inputs(inputs: ProjectInputs) -> ProjectInputs:
+    """Frames and masks at the working size (the page's rule, for the API): larger frames are scaled down."""
+    height, width = working_size(*inputs.img0.shape[:2])
+    return ProjectInputs(
+        resize(inputs.img0, height, width),
+        resize(inputs.img1, height, width),
+        tuple(resize_mask(mask, height, width) for mask in inputs.masks),
+    )
+
+
 def set_frames(session: Session, img0: np.ndarray, img1: np.ndarray) -> list[str]:
     """Load a frame pair; returns notices (resizing). Objects are cleared: their masks belonged to the old frames."""
     notices = []
@@ -95,10 +138,13 @@ def set_frames(session: Session, img0: np.ndarray, img1: np.ndarray) -> list[str
         notices.append(
             f"frames are {width}x{height}; working at {work_w}x{work_h} (choose the output size when rendering)"
         )
-        session.originals = (img0, img1)
+        kept_h, kept_w = working_size(height, width, limit=MAX_ORIGINAL_SIDE)
+        if (kept_h, kept_w) != (height, width):
+            notices.append(f"the original size is kept at most at {kept_w}x{kept_h}")
+        session.originals = (resize(img0, kept_h, kept_w), resize(img1, kept_h, kept_w))
         img0, img1 = resize(img0, work_h, work_w), resize(img1, work_h, work_w)
     session.img0, session.img1 = img0, img1
-    session.objects, session.selected, session.history = [], None, []
+    session.objects, session.selected, session.history, session.box_corner = [], None, [], None
     session.version += 1
     return notices
 
@@ -163,56 +209,127 @@ def rename_object(session: Session, index: int | None, name: str) -> None:
 def delete_object(session: Session, index: int | None) -> None:
     index = _check_index(session, index)
     del session.objects[index]
-    session.history = [i if i < index else i - 1 for i in session.history if i != index]
+    session.history = [
+        Edit(e.index if e.index < index else e.index - 1, e.kind, e.previous)
+        for e in session.history
+        if e.index != index
+    ]
     session.selected = None if not session.objects else min(index, len(session.objects) - 1)
     session.version += 1
 
 
 def clear_objects(session: Session) -> None:
-    session.objects, session.selected, session.history = [], None, []
+    session.objects, session.selected, session.history, session.box_corner = [], None, [], None
+    session.version += 1
+
+
+def _paint(session: Session, obj: SceneObject) -> None:
+    """The object's mask: its segmented mask with the brush painted over it (None when nothing is left)."""
+    painted = paint_brush(obj.segmented, obj.brush, session.size)
+    obj.mask = painted if painted.any() else None
     session.version += 1
 
 
 def _segment(session: Session, obj: SceneObject, segment: SegmentFn) -> None:
-    if not any(c.positive for c in obj.clicks):
-        obj.mask, obj.score = None, None
+    """Segment the object from its clicks and box (a box alone: its centre is the object), then paint its brush."""
+    if not any(c.positive for c in obj.clicks) and obj.box is None:
+        obj.segmented, obj.score = None, None
     else:
-        mask, score = segment(session.img0, session.img1, obj.clicks)
-        obj.mask, obj.score = np.asarray(mask) > 0, float(score)
-    session.version += 1
+        mask, score = segment(session.img0, session.img1, prompt_clicks(obj.clicks, obj.box), obj.box)
+        obj.segmented, obj.score = np.asarray(mask) > 0, float(score)
+    _paint(session, obj)
+
+
+def _check_point(session: Session, x: float, y: float, what: str) -> None:
+    if not session.has_frames:
+        raise InputError("load frame 0 and frame 1 first, then click on frame 0")
+    height, width = session.size
+    if not (math.isfinite(x) and math.isfinite(y) and 0 <= x < width and 0 <= y < height):
+        raise InputError(f"{what} ({x:g}, {y:g}) is outside the {width}x{height} frame")
+
+
+def _editing(session: Session, starts: bool, what: str) -> SceneObject:
+    """The selected object; a new one when none is selected and this edit can start one."""
+    if session.selected is None or not session.objects:
+        if not starts:
+            raise InputError(f"select an object first: {what} cannot start one")
+        add_object(session)
+    return session.objects[_check_index(session, session.selected)]
 
 
 def click(session: Session, x: float, y: float, positive: bool, segment: SegmentFn) -> int:
     """Add a click to the selected object (creating one if needed), re-segment it; return its index."""
-    if not session.has_frames:
-        raise InputError("load frame 0 and frame 1 first, then click on frame 0")
-    height, width = session.size
-    if not (0 <= x < width and 0 <= y < height):
-        raise InputError(f"click ({x:g}, {y:g}) is outside the {width}x{height} frame")
-    if session.selected is None or not session.objects:
-        if not positive:
-            raise InputError("start an object with a positive click (on the object)")
-        add_object(session)
-    index = _check_index(session, session.selected)
-    obj = session.objects[index]
+    _check_point(session, x, y, "click")
+    if (session.selected is None or not session.objects) and not positive:
+        raise InputError("start an object with a positive click (on the object)")
+    obj = _editing(session, True, "a click")
     if len(obj.clicks) >= MAX_POINTS:
         raise InputError(f"at most {MAX_POINTS} clicks per object; undo one or start a new object")
     obj.clicks.append(Click(float(x), float(y), positive))
-    session.history.append(index)
+    session.history.append(Edit(session.selected, "click"))
     _segment(session, obj, segment)
-    return index
+    return session.selected
+
+
+def set_box(session: Session, corner0: tuple[float, float], corner1: tuple[float, float], segment: SegmentFn) -> int:
+    """Give the selected object (a new one if none) the box spanned by two corners, re-segment it; its index."""
+    for corner in (corner0, corner1):
+        _check_point(session, *corner, "box corner")
+    (x0, x1), (y0, y1) = sorted((corner0[0], corner1[0])), sorted((corner0[1], corner1[1]))
+    if x1 - x0 < MIN_BOX_SIDE or y1 - y0 < MIN_BOX_SIDE:
+        raise InputError(f"a box needs two corners at least {MIN_BOX_SIDE} px apart, got {corner0} and {corner1}")
+    obj = _editing(session, True, "a box")
+    session.history.append(Edit(session.selected, "box", obj.box))
+    obj.box = Box(float(x0), float(y0), float(x1 + 1), float(y1 + 1))
+    _segment(session, obj, segment)
+    return session.selected
+
+
+def box_click(session: Session, x: float, y: float, segment: SegmentFn) -> int | None:
+    """A click in box mode: the first sets a corner (returns None), the second draws the box (returns the index)."""
+    _check_point(session, x, y, "box corner")
+    if session.box_corner is None:
+        session.box_corner = (float(x), float(y))
+        return None
+    corner, session.box_corner = session.box_corner, None
+    return set_box(session, corner, (float(x), float(y)), segment)
+
+
+def paint(session: Session, x: float, y: float, radius: float, add: bool) -> int:
+    """Add (or erase) a disk of ``radius`` pixels at ``(x, y)`` to the selected object's mask; its index.
+
+    Adding can start a new object (painted by hand); erasing needs a selected object. Nothing is segmented again.
+    """
+    _check_point(session, x, y, "brush")
+    if not (math.isfinite(radius) and 0 < radius <= MAX_BRUSH_RADIUS):
+        raise InputError(f"brush radius must be in (0, {MAX_BRUSH_RADIUS:g}] px, got {radius!r}")
+    obj = _editing(session, add, "erasing")
+    if len(obj.brush) >= MAX_BRUSH_DABS:
+        raise InputError(f"at most {MAX_BRUSH_DABS} brush dabs per object; undo some or start a new object")
+    obj.brush.append(Dab(float(x), float(y), float(radius), add))
+    session.history.append(Edit(session.selected, "brush"))
+    _paint(session, obj)
+    return session.selected
 
 
 def undo_click(session: Session, segment: SegmentFn) -> int | None:
-    """Remove the most recent click (of any object) and re-segment that object; returns its index or None."""
+    """Undo the most recent mask edit (click, box or brush dab, of any object); returns its object's index or None."""
+    session.box_corner = None
     if not session.history:
         return None
-    index = session.history.pop()
-    obj = session.objects[index]
-    obj.clicks.pop()
-    _segment(session, obj, segment)
-    session.selected = index
-    return index
+    edit = session.history.pop()
+    obj = session.objects[edit.index]
+    if edit.kind == "brush":
+        obj.brush.pop()
+        _paint(session, obj)
+    else:
+        if edit.kind == "box":
+            obj.box = edit.previous
+        else:
+            obj.clicks.pop()
+        _segment(session, obj, segment)
+    session.selected = edit.index
+    return edit.index
 
 
 def set_curve(session: Session, index: int | None, curve: Curve) -> None:
@@ -260,7 +377,7 @@ def to_project(session: Session, **settings: object) -> Project:
     if not session.has_frames:
         raise InputError("load frame 0 and frame 1 first")
     objects = tuple(
-        ObjectSpec(name=o.name, curve=o.curve, mask=png_data_uri(o.mask), points=tuple(o.clicks))
+        ObjectSpec(o.name, o.curve, png_data_uri(o.mask), tuple(o.clicks), o.box, tuple(o.brush))
         for o in masked_objects(session)
     )
     return Project(
@@ -291,8 +408,13 @@ def from_project(session: Session, project: Project, inputs: ProjectInputs) -> l
     for index, (spec, mask) in enumerate(zip(project.objects, inputs.masks, strict=True)):
         resized = resize_mask(mask, height, width)
         clicks = [Click(c.x * scale_x, c.y * scale_y, c.positive) for c in spec.points]
+        box = spec.box and Box(
+            spec.box.x0 * scale_x, spec.box.y0 * scale_y, spec.box.x1 * scale_x, spec.box.y1 * scale_y
+        )
+        brush = [Dab(d.x * scale_x, d.y * scale_y, d.radius * scale_x, d.add) for d in spec.brush]
         name = _loaded_name(spec.name, index, {o.name for o in session.objects})
-        session.objects.append(SceneObject(name, spec.curve, clicks, resized, None))
+        # the saved mask already holds the brush: painting it again over the mask changes nothing
+        session.objects.append(SceneObject(name, spec.curve, clicks, resized, None, box, brush, resized))
     session.background = project.background
     session.selected = 0 if session.objects else None
     session.version += 1

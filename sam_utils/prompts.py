@@ -10,7 +10,7 @@ from enum import StrEnum
 import numpy as np
 
 from interp.errors import InputError
-from interp.project import Click  # the one click type, shared with projects and the app
+from interp.project import Box, Click  # the one click and box types, shared with projects and the app
 
 __all__ = ["Backend", "Box", "Click", "SegmentResult", "check_image", "check_pair", "check_prompts"]
 
@@ -24,16 +24,6 @@ class Backend(StrEnum):
     AUTO = "auto"
     SAM = "sam"
     FALLBACK = "fallback"
-
-
-@dataclass(frozen=True)
-class Box:
-    """An axis-aligned box ``[x0, x1) x [y0, y1)`` in pixels that contains the object."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
 
 
 @dataclass(frozen=True, eq=False)

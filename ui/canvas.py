@@ -14,8 +14,14 @@ from sam_utils.masks import overlay
 MARKER_RADIUS = 5
 
 
-def draw_canvas(image: np.ndarray, objects: Sequence[SceneObject], selected: int | None) -> np.ndarray:
-    """``H x W x 3`` uint8: masks filled and outlined, clicks drawn as + (include) and − (exclude) markers.
+def draw_canvas(
+    image: np.ndarray,
+    objects: Sequence[SceneObject],
+    selected: int | None,
+    box_corner: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """``H x W x 3`` uint8: masks filled and outlined, boxes as dashed-free rectangles, clicks drawn as + (include)
+    and − (exclude) markers, and the first corner of a box being drawn as a small cross.
 
     The selected object's mask is drawn more opaque so it stands out.
     """
@@ -29,6 +35,8 @@ def draw_canvas(image: np.ndarray, objects: Sequence[SceneObject], selected: int
     r = MARKER_RADIUS
     for index, obj in enumerate(objects):
         colour = object_color(index)
+        if obj.box is not None:
+            draw.rectangle([obj.box.x0, obj.box.y0, obj.box.x1 - 1, obj.box.y1 - 1], outline=colour, width=2)
         for click in obj.clicks:
             x, y = click.x, click.y
             draw.ellipse(
@@ -40,4 +48,8 @@ def draw_canvas(image: np.ndarray, objects: Sequence[SceneObject], selected: int
             draw.line([x - r + 2, y, x + r - 2, y], fill=colour, width=2)
             if click.positive:
                 draw.line([x, y - r + 2, x, y + r - 2], fill=colour, width=2)
+    if box_corner is not None:
+        x, y = box_corner
+        draw.line([x - 2 * r, y, x + 2 * r, y], fill=(255, 255, 0), width=2)
+        draw.line([x, y - 2 * r, x, y + 2 * r], fill=(255, 255, 0), width=2)
     return np.asarray(picture)

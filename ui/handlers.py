@@ -29,7 +29,16 @@ from interp.paths import PROJECT_ROOT
 from interp.pipeline import iter_project_outputs, relay, render_project, resolve_renderer
 from interp.plot import plot_curves
 from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
-from interp.project import Project, decode_json, load_inputs, load_project, parse_project, project_json, project_to_dict
+from interp.project import (
+    Box,
+    Project,
+    decode_json,
+    load_inputs,
+    load_project,
+    parse_project,
+    project_json,
+    project_to_dict,
+)
 from interp.session import Session
 from interp.workspace import Workspace, zip_files
 from sam_utils.segmenter import Segmenter
@@ -40,6 +49,9 @@ AUTO = "auto (model default)"
 #: The render settings a loaded project restores after the session views, in this order.
 RENDER_SETTINGS = ("num_frames", "fps", "loop", "model", "renderer", "iters")
 INCLUDE, EXCLUDE = "include (+)", "exclude (−)"
+BOX = "box (2 corners)"
+BRUSH_ADD, BRUSH_ERASE = "brush +", "brush −"
+CLICK_MODES = (INCLUDE, EXCLUDE, BOX, BRUSH_ADD, BRUSH_ERASE)
 
 
 def plain(text: str) -> str:
@@ -102,7 +114,7 @@ class App:
         """Frame 0 with every object's mask and clicks drawn in its colour."""
         if session.img0 is None:
             return None
-        return draw_canvas(session.img0, session.objects, session.selected)
+        return draw_canvas(session.img0, session.objects, session.selected, session.box_corner)
 
     def object_choices(self, session: Session) -> gr.Radio:
         names = [o.name for o in session.objects]
@@ -119,9 +131,11 @@ class App:
             area = int(obj.mask.sum()) if obj.mask is not None else 0
             score = f", score {obj.score:.2f}" if obj.score is not None else ""
             mark = " ◀" if index == session.selected else ""
+            box = ", box" if obj.box is not None else ""
+            brush = f", {len(obj.brush)} brush dabs" if obj.brush else ""
             rows.append(
-                f"<span style='color:{colour}'>■</span> <b>{plain(obj.name)}</b>: {len(obj.clicks)} clicks, "
-                f"{area} px{score}{mark}"
+                f"<span style='color:{colour}'>■</span> <b>{plain(obj.name)}</b>: "
+                f"{len(obj.clicks)} clicks{box}{brush}, {area} px{score}{mark}"
             )
         return "<br>".join(rows)
 
@@ -158,13 +172,15 @@ class App:
         )
 
     # ------------------------------------------------------------------ segmentation
-    def segment(self, img0: np.ndarray, img1: np.ndarray, clicks: list) -> tuple[np.ndarray, float]:
-        result = self.segmenter.segment(img0, clicks, next_image=img1)
+    def segment(
+        self, img0: np.ndarray, img1: np.ndarray, clicks: list, box: Box | None = None
+    ) -> tuple[np.ndarray, float]:
+        result = self.segmenter.segment(img0, clicks, box, next_image=img1)
         return result.mask, result.score
 
-    def segment_mask(self, img0: np.ndarray, img1: np.ndarray, clicks: list) -> np.ndarray:
+    def segment_mask(self, img0: np.ndarray, img1: np.ndarray, clicks: list, box: Box | None = None) -> np.ndarray:
         """``segment`` without the score: what projects' clicked objects need (``interp.project.Segmenter``)."""
-        return self.segment(img0, img1, clicks)[0]
+        return self.segment(img0, img1, clicks, box)[0]
 
     # ------------------------------------------------------------------ handlers
     def load_frames(self, session: Session, img0: Upload, img1: Upload) -> tuple:
@@ -185,9 +201,18 @@ class App:
             gr.Info(plain(notice))
         return self.refresh(session)
 
-    def click(self, session: Session, mode: str, evt: gr.SelectData) -> tuple:
-        x, y = evt.index
-        ops.click(session, float(x), float(y), mode == INCLUDE, self.segment)
+    def click(self, session: Session, mode: str, radius: float, evt: gr.SelectData) -> tuple:
+        """A click on the canvas, by mode: include / exclude point, a box corner, or a brush dab."""
+        x, y = (float(v) for v in evt.index)
+        if mode in (INCLUDE, EXCLUDE):
+            ops.click(session, x, y, mode == INCLUDE, self.segment)
+        elif mode == BOX:
+            if ops.box_click(session, x, y, self.segment) is None:
+                gr.Info("box: now click the opposite corner")
+        elif mode in (BRUSH_ADD, BRUSH_ERASE):
+            ops.paint(session, x, y, float(radius), mode == BRUSH_ADD)
+        else:
+            raise InputError(f"unknown click mode {mode!r}")
         return self.refresh(session)
 
     def select_object(self, session: Session, name: str | None) -> tuple:

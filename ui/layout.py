@@ -16,11 +16,12 @@ from interp.session import Session
 from interp.workspace import Workspace
 from sam_utils.segmenter import Segmenter, make_segmenter
 from ui.components import upload_image
-from ui.handlers import AUTO, DEMO, EXCLUDE, INCLUDE, App, friendly
+from ui.handlers import AUTO, CLICK_MODES, DEMO, INCLUDE, App, friendly
 
 INTRO = """# interp: manipulated frame interpolation
 1. Load **frame 0** and **frame 1** (or use the demo scene below).
-2. **Click objects** on frame 0 to segment them (include / exclude clicks; each object gets a colour).
+2. **Click objects** on frame 0 to segment them (include / exclude clicks, a box from two corner clicks, and a
+   brush to add or erase pixels of the selected object's mask; each object gets a colour).
 3. Give each object its own **distance curve** (d = 0 is where it is in frame 0, d = 1 where it is in frame 1);
    everything else follows the background curve.
 4. **Scrub** the preview, then **render** a GIF and an MP4."""
@@ -80,7 +81,8 @@ def build_app(
                     label="Click objects on frame 0", interactive=False, format="png", elem_id="canvas", buttons=[]
                 )
             with gr.Column(scale=3, min_width=280):
-                mode = gr.Radio([INCLUDE, EXCLUDE], value=INCLUDE, label="Click mode", elem_id="mode")
+                mode = gr.Radio(list(CLICK_MODES), value=INCLUDE, label="Click mode", elem_id="mode")
+                brush = gr.Slider(1, 40, value=8, step=1, label="Brush radius (px)", elem_id="brush-radius")
                 objects = gr.Radio([], label="Objects (select to edit)", elem_id="objects")
                 table = gr.HTML(elem_id="object-table")  # ui.handlers.App.object_table escapes the names
                 with gr.Row():
@@ -155,7 +157,7 @@ def build_app(
         for image in (img0, img1):
             image.upload(friendly(app.load_frames), [session, img0, img1], views).then(**preview_args)
         examples.load_input_event.then(friendly(app.load_frames), [session, img0, img1], views).then(**preview_args)
-        canvas.select(friendly(app.click), [session, mode], views).then(**preview_args)
+        canvas.select(friendly(app.click), [session, mode, brush], views).then(**preview_args)
         objects.select(friendly(app.select_object), [session, objects], views)
         for button, handler in (
             (new_btn, app.new_object),

@@ -53,7 +53,7 @@ def _segmenter_for(project: Project) -> Segmenter | None:
 
     segmenter = make_segmenter("auto")
     print(f"segmenting clicked objects with {segmenter.describe()}")
-    return lambda img0, img1, clicks: segmenter.segment(img0, clicks, next_image=img1).mask
+    return lambda img0, img1, clicks, box: segmenter.segment(img0, clicks, box, next_image=img1).mask
 
 
 def run(args: argparse.Namespace) -> int:

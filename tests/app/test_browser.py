@@ -93,7 +93,7 @@ def test_loading_a_saved_project_restores_the_session(page, tmp_path: Path) -> N
         if index:
             session.selected = None
         x, y = scene.centres()[index]
-        click(session, x, y, True, lambda a, b, c, m=mask: (m, 1.0))
+        click(session, x, y, True, lambda a, b, c, box=None, m=mask: (m, 1.0))
     set_curve(session, 0, Curve.preset("reverse"))
     set_curve(session, None, Curve.preset("hold"))  # the background holds still
     path = tmp_path / "saved.json"

@@ -27,7 +27,7 @@ def _render(app: App, session: Session, workspace: Workspace, num_frames: int = 
 
 def test_click_before_frames_is_a_message_not_a_crash(app: App) -> None:
     with pytest.raises(gr.Error, match="load frame 0 and frame 1 first"):
-        friendly(app.click)(Session(), INCLUDE, _select(5, 5))
+        friendly(app.click)(Session(), INCLUDE, 8, _select(5, 5))
 
 
 def test_render_without_objects_is_ordinary_interpolation(app: App, session: Session) -> None:
@@ -75,7 +75,7 @@ def test_bad_project_uploads(app: App, session: Session, tmp_path: Path) -> None
 def test_click_segments_with_the_fallback_and_undo(app: App, session: Session) -> None:
     scene = make_scene(12, 96, 160, num_objects=2, max_motion=10)
     x, y = scene.centres()[1]
-    app.click(session, INCLUDE, _select(x, y))
+    app.click(session, INCLUDE, 8, _select(x, y))
     mask = session.objects[0].mask
     truth = scene.visible_masks()[1]
     assert (mask & truth).sum() / (mask | truth).sum() > 0.6
@@ -113,3 +113,20 @@ def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App,
     session, _plot, menu = app.background_knots(s, 0.5, 0.0, 0.0, 0.3, 0.0, 0.0)
     assert menu["value"] is None  # a custom curve: no preset named
     assert session.background.at_knots()[2] == pytest.approx(0.3)
+
+
+def test_canvas_clicks_by_mode_box_and_brush(app: App, session: Session) -> None:
+    """Box mode takes two clicks (the first only marks a corner); brush modes paint without segmenting again."""
+    from ui.handlers import BOX, BRUSH_ERASE
+
+    app.click(session, BOX, 8, _select(10, 10))
+    assert session.box_corner == (10.0, 10.0)
+    assert session.objects == []
+    app.click(session, BOX, 8, _select(60, 50))
+    assert session.objects[0].box is not None
+    area = int(session.objects[0].mask.sum())
+    app.click(session, BRUSH_ERASE, 4, _select(35, 30))
+    assert len(session.objects[0].brush) == 1
+    assert int(session.objects[0].mask.sum()) <= area
+    with pytest.raises(gr.Error, match="unknown click mode"):
+        friendly(app.click)(session, "lasso", 8, _select(35, 30))

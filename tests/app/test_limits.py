@@ -51,7 +51,7 @@ def test_points_per_object_are_capped(app: App, session: Session) -> None:
     app.new_object(session)
     session.objects[0].clicks = [Click(40, 40)] * MAX_POINTS  # the page's object holds as many as a project may
     with pytest.raises(gr.Error, match=f"at most {MAX_POINTS} clicks per object"):
-        friendly(app.click)(session, INCLUDE, _select(40, 41))
+        friendly(app.click)(session, INCLUDE, 8, _select(40, 41))
     assert len(session.objects[0].clicks) == MAX_POINTS
 
 

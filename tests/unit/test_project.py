@@ -89,14 +89,14 @@ def test_points_are_segmented_with_the_given_segmenter(folder: Path) -> None:
     project = parse_project(_document(objects=[{"points": [[6, 7, 1]], "curve": [[0, 0], [1, 1]]}]), folder)
     seen = []
 
-    def box_segmenter(img0, img1, clicks):
+    def box_segmenter(img0, img1, clicks, box=None):
         seen.append(clicks)
         mask = np.zeros(img0.shape[:2], bool)
         mask[int(clicks[0].y), int(clicks[0].x)] = True
         return mask
 
     inputs = load_inputs(project, box_segmenter)
-    assert seen == [(Click(6, 7, True),)]
+    assert seen == [[Click(6, 7, True)]]
     assert inputs.masks[0][7, 6]
     with pytest.raises(ProjectError, match=r"objects\[0\]: has points but no segmenter"):
         load_inputs(project)
@@ -122,6 +122,11 @@ def test_points_are_segmented_with_the_given_segmenter(folder: Path) -> None:
         ({"objects": [{"curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]"),
         ({"objects": [{"points": [[1, 2, 5]], "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]\.points\[0\]"),
         ({"objects": "ball"}, "objects"),
+        ({"objects": [{"box": [5, 5, 2, 9], "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]\.box"),
+        ({"objects": [{"box": [1, 2, 3], "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]\.box"),
+        ({"objects": [{"brush": [[1, 2, 0, 1]], "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]\.brush\[0\]"),
+        ({"objects": [{"brush": [[1, 2, 3, 2]], "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]\.brush\[0\]"),
+        ({"objects": [{"brush": [[1, 2, 3, 0]], "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]"),
     ],
 )
 def test_bad_documents_name_the_field(changes: dict, field: str) -> None:

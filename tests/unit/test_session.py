@@ -12,11 +12,13 @@ from interp.session import (
     MAX_WORKING_SIDE,
     Session,
     add_object,
+    box_click,
     clear_objects,
     click,
     curve_from_knots,
     delete_object,
     from_project,
+    paint,
     rename_object,
     set_curve,
     set_frames,
@@ -26,13 +28,15 @@ from interp.session import (
 )
 
 
-def disk_segment(img0, img1, clicks):
-    """Union of 6 px disks around positive clicks minus disks around negative ones."""
+def disk_segment(img0, img1, clicks, box=None):
+    """Union of 6 px disks around positive clicks minus disks around negative ones, inside the box if one is given."""
     ys, xs = np.mgrid[: img0.shape[0], : img0.shape[1]]
     mask = np.zeros(img0.shape[:2], bool)
     for c in clicks:
         disk = (xs - c.x) ** 2 + (ys - c.y) ** 2 <= 36
         mask = mask | disk if c.positive else mask & ~disk
+    if box is not None:
+        mask &= (xs >= box.x0) & (xs < box.x1) & (ys >= box.y0) & (ys < box.y1)
     return mask, 0.9
 
 
@@ -98,7 +102,7 @@ def test_rename_delete_clear(session: Session) -> None:
         rename_object(session, 0, "   ")
     delete_object(session, 0)
     assert [o.name for o in session.objects] == ["the ball"]
-    assert session.history == [0]
+    assert [(e.index, e.kind) for e in session.history] == [(0, "click")]
     clear_objects(session)
     assert session.objects == []
     with pytest.raises(InputError, match="select an object"):
@@ -150,3 +154,96 @@ def test_original_size_inputs_scale_masks_up() -> None:
     assert full.masks[0].shape == full.img0.shape[:2]
     assert full.masks[0][1200, 600]
     assert to_inputs(s).img0.shape[:2] == (MAX_WORKING_SIDE, MAX_WORKING_SIDE // 2)
+
+
+def test_two_box_clicks_draw_a_box_that_bounds_the_mask(session: Session) -> None:
+    assert box_click(session, 20, 8, disk_segment) is None  # the first corner only
+    assert session.box_corner == (20.0, 8.0)
+    assert session.objects == []
+    index = box_click(session, 12, 22, disk_segment)  # corners in any order
+    obj = session.objects[index]
+    assert (obj.box.x0, obj.box.y0, obj.box.x1, obj.box.y1) == (12, 8, 21, 23)
+    assert obj.mask[15, 16]  # a box alone: its centre (16.5, 15.5) is the object
+    _, xs = np.nonzero(obj.mask)
+    assert xs.min() >= 12
+    assert xs.max() < 21
+    click(session, 14, 14, True, disk_segment)
+    assert obj.mask[14, 14]
+    box_click(session, 30, 30, disk_segment)
+    with pytest.raises(InputError, match="at least 2 px apart"):
+        box_click(session, 31, 30, disk_segment)
+
+
+def test_brush_adds_and_erases_without_segmenting_again(session: Session) -> None:
+    calls = []
+
+    def counting(img0, img1, clicks, box=None):
+        calls.append(len(clicks))
+        return disk_segment(img0, img1, clicks, box)
+
+    with pytest.raises(InputError, match="select an object first"):
+        paint(
+            session,
+            10,
+            10,
+            3,
+            False,
+        )
+    click(session, 10, 10, True, counting)
+    before = session.objects[0].mask.sum()
+    paint(session, 30, 30, 3, True)
+    assert session.objects[0].mask[30, 30]
+    paint(session, 10, 10, 2, False)
+    assert not session.objects[0].mask[10, 10]
+    assert session.objects[0].mask.sum() > before - 20
+    assert calls == [1]  # painting never called the segmenter
+    with pytest.raises(InputError, match="radius"):
+        paint(session, 10, 10, 0, True)
+    with pytest.raises(InputError, match="outside"):
+        paint(session, 99, 10, 3, True)
+
+
+def test_a_brush_alone_makes_an_object(session: Session) -> None:
+    index = paint(session, 20, 20, 4, True)
+    assert session.objects[index].mask.sum() == pytest.approx(np.pi * 16, rel=0.2)
+    paint(session, 20, 20, 5, False)
+    assert session.objects[index].mask is None  # erased to nothing: no mask
+
+
+def test_undo_reverts_clicks_boxes_and_dabs_in_order(session: Session) -> None:
+    click(session, 10, 10, True, disk_segment)
+    first = session.objects[0].mask.copy()
+    box_click(session, 2, 2, disk_segment)
+    box_click(session, 12, 12, disk_segment)
+    boxed = session.objects[0].mask.copy()
+    paint(session, 30, 30, 3, True)
+    assert undo_click(session, disk_segment) == 0
+    assert np.array_equal(session.objects[0].mask, boxed)
+    assert undo_click(session, disk_segment) == 0
+    assert session.objects[0].box is None
+    assert np.array_equal(session.objects[0].mask, first)
+    assert undo_click(session, disk_segment) == 0
+    assert session.objects[0].mask is None
+    assert undo_click(session, disk_segment) is None
+
+
+def test_box_and_brush_survive_a_project_round_trip(session: Session) -> None:
+    click(session, 10, 10, True, disk_segment)
+    box_click(session, 2, 2, disk_segment)
+    box_click(session, 20, 20, disk_segment)
+    paint(session, 30, 30, 3, True)
+    paint(session, 10, 10, 2, False)
+    document = project_to_dict(to_project(session))
+    assert document["objects"][0]["box"] == [2.0, 2.0, 21.0, 21.0]
+    assert document["objects"][0]["brush"] == [[30.0, 30.0, 3.0, 1], [10.0, 10.0, 2.0, 0]]
+    restored = Session()
+    project = parse_project(document)
+    from_project(restored, project, load_inputs(project))
+    obj = restored.objects[0]
+    assert np.array_equal(obj.mask, session.objects[0].mask)
+    assert obj.box == session.objects[0].box
+    assert obj.brush == session.objects[0].brush
+    # without the saved mask, the box, clicks and brush make the same mask again
+    del document["objects"][0]["mask"]
+    again = load_inputs(parse_project(document), lambda a, b, clicks, box: disk_segment(a, b, clicks, box)[0])
+    assert np.array_equal(again.masks[0], session.objects[0].mask)
