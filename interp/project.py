@@ -149,18 +149,25 @@ def _curve(value: Any, where: str) -> Curve:
         raise _fail(where, str(exc)) from None
 
 
-def _points(value: Any, where: str) -> tuple[Click, ...]:
+def _flagged_rows(value: Any, where: str, layout: str, limit: int, what: str) -> list[list[float]]:
+    """A list of at most ``limit`` rows of finite numbers shaped like ``layout`` (e.g. ``"[x, y, label]"``) whose
+    last entry is a 0/1 flag."""
+    width = layout.count(",") + 1
+    flag = layout.strip("[]").split(", ")[-1]
     if not isinstance(value, list):
-        raise _fail(where, f"must be a list of [x, y, label], got {value!r}")
-    if len(value) > MAX_POINTS:
-        raise _fail(where, f"at most {MAX_POINTS} points per object, got {len(value)}")
-    clicks = []
-    for index, point in enumerate(value):
-        ok = isinstance(point, list) and len(point) == 3 and all(isinstance(v, int | float) for v in point)
-        if not ok or point[2] not in (0, 1) or not all(math.isfinite(v) for v in point[:2]):
-            raise _fail(f"{where}[{index}]", f"must be [x, y, label] with label 0 or 1, got {point!r}")
-        clicks.append(Click(float(point[0]), float(point[1]), bool(point[2])))
-    return tuple(clicks)
+        raise _fail(where, f"must be a list of {layout}, got {value!r}")
+    if len(value) > limit:
+        raise _fail(where, f"at most {limit} {what} per object, got {len(value)}")
+    for index, row in enumerate(value):
+        ok = isinstance(row, list) and len(row) == width and all(isinstance(v, int | float) for v in row)
+        if not ok or row[-1] not in (0, 1) or not all(math.isfinite(v) for v in row[:-1]):
+            raise _fail(f"{where}[{index}]", f"must be {layout} with {flag} 0 or 1, got {row!r}")
+    return value
+
+
+def _points(value: Any, where: str) -> tuple[Click, ...]:
+    rows = _flagged_rows(value, where, "[x, y, label]", MAX_POINTS, "points")
+    return tuple(Click(float(x), float(y), bool(label)) for x, y, label in rows)
 
 
 def _box(value: Any, where: str) -> Box | None:
@@ -173,19 +180,11 @@ def _box(value: Any, where: str) -> Box | None:
 
 
 def _brush(value: Any, where: str) -> tuple[Dab, ...]:
-    if not isinstance(value, list):
-        raise _fail(where, f"must be a list of [x, y, radius, add], got {value!r}")
-    if len(value) > MAX_BRUSH_DABS:
-        raise _fail(where, f"at most {MAX_BRUSH_DABS} brush dabs per object, got {len(value)}")
-    dabs = []
-    for index, dab in enumerate(value):
-        ok = isinstance(dab, list) and len(dab) == 4 and all(isinstance(v, int | float) for v in dab)
-        if not ok or dab[3] not in (0, 1) or not all(math.isfinite(v) for v in dab[:3]):
-            raise _fail(f"{where}[{index}]", f"must be [x, y, radius, add] with add 0 or 1, got {dab!r}")
-        if not 0 < dab[2] <= MAX_BRUSH_RADIUS:
-            raise _fail(f"{where}[{index}]", f"radius must be in (0, {MAX_BRUSH_RADIUS}], got {dab[2]!r}")
-        dabs.append(Dab(float(dab[0]), float(dab[1]), float(dab[2]), bool(dab[3])))
-    return tuple(dabs)
+    rows = _flagged_rows(value, where, "[x, y, radius, add]", MAX_BRUSH_DABS, "brush dabs")
+    for index, row in enumerate(rows):
+        if not 0 < row[2] <= MAX_BRUSH_RADIUS:
+            raise _fail(f"{where}[{index}]", f"radius must be in (0, {MAX_BRUSH_RADIUS}], got {row[2]!r}")
+    return tuple(Dab(float(x), float(y), float(radius), bool(add)) for x, y, radius, add in rows)
 
 
 def _object(data: Any, index: int) -> ObjectSpec:
