@@ -12,7 +12,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,14 +273,24 @@ def write_video(
 
 
 @contextmanager
-def atomic_folder(target: Path | str) -> Iterator[Path]:
-    """Yield a temporary folder; on success move its files into ``target`` (created then), else delete it all."""
+def atomic_folder(target: Path | str, owned: Sequence[str] = ()) -> Iterator[Path]:
+    """Yield a temporary folder; on success move its files into ``target`` (created then), else delete it all.
+
+    ``owned``: glob patterns of the files this kind of output writes (``frame_*.png``, ``interp.gif``…). On success,
+    files in ``target`` that match them and were not written this time are removed first, so a folder written again
+    (``--force``) never mixes this run's frames with the extra frames of an earlier, longer one. Other files stay.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
     try:
         yield staging
         target.mkdir(exist_ok=True)
+        written = {item.name for item in staging.iterdir()}
+        for pattern in owned:
+            for stale in target.glob(pattern):
+                if stale.is_file() and stale.name not in written:
+                    stale.unlink()
         for item in sorted(staging.iterdir()):
             os.replace(item, target / item.name)
     finally:

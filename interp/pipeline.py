@@ -19,6 +19,7 @@ from interp.media import FfmpegWriter, atomic_folder, read_image, write_image
 from interp.project import Project, ProjectInputs
 
 FRAME_PATTERN = "frame_{:04d}.png"
+FRAME_GLOB = "frame_*.png"
 GIF_NAME = "interp.gif"
 MP4_NAME = "interp.mp4"
 
@@ -86,7 +87,7 @@ def iter_project_outputs(
     All-or-nothing: if anything fails, or the caller stops iterating (a cancelled render), nothing is left behind.
     The generator's return value is the ``RenderResult``.
     """
-    with atomic_folder(out) as staging:
+    with atomic_folder(out, owned=(FRAME_GLOB, GIF_NAME, MP4_NAME)) as staging:
         paths = []
         for index, frame in enumerate(frames):
             paths.append(write_image(staging / FRAME_PATTERN.format(index), frame))

@@ -143,7 +143,7 @@ def _render_single(
 def _render_sequence(args: argparse.Namespace, interpolator: Interpolator, img0: np.ndarray, img1: np.ndarray) -> str:
     nums = args.num if args.num is not None else [1]
     render = render_recursive if args.recursive else render_direct
-    with atomic_folder(args.out) as staging:
+    with atomic_folder(args.out, owned=("[0-9][0-9][0-9][0-9].png", GIF_NAME, MP4_NAME)) as staging:
         writers = [
             FfmpegWriter(staging / name, args.fps)
             for name, wanted in ((GIF_NAME, args.gif), (MP4_NAME, args.mp4))

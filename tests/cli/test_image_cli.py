@@ -184,6 +184,17 @@ def test_non_empty_output_folder_needs_force(inputs, tmp_path: Path, capsys) -> 
     assert len(list(tmp_path.glob("*.png"))) == 3
 
 
+def test_force_replaces_an_earlier_longer_run_without_leftovers(inputs, tmp_path: Path) -> None:
+    """Nine frames and a GIF, then three frames with --force: frames 3-8 and the GIF of the first run are gone (they
+    used to stay, mixed with the new run's), while files that are not interp's outputs are kept."""
+    (tmp_path / "notes.txt").write_text("mine")
+    common = ("image", "--img0", inputs[0], "--img1", inputs[1], "--out", tmp_path, "--force")
+    assert _run(*common, "--num", "1", "1", "1", "--gif") == 0
+    assert len(list(tmp_path.glob("*.png"))) == 9
+    assert _run(*common) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0000.png", "0001.png", "0002.png", "notes.txt"]
+
+
 def test_module_entry_point(inputs, tmp_path: Path) -> None:
     result = subprocess.run(
         [

@@ -82,3 +82,24 @@ def test_atomic_folder_commits_or_removes(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         fail_midway()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_atomic_folder_removes_its_own_stale_outputs_only_on_success(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("frame_0000.png", "frame_0007.png", "interp.gif", "notes.txt"):
+        (out / name).write_text("old")
+    owned = ("frame_*.png", "interp.gif", "interp.mp4")
+
+    def failing_run() -> None:
+        with atomic_folder(out, owned=owned) as staging:
+            (staging / "frame_0000.png").write_text("new")
+            raise RuntimeError("the render failed")
+
+    with pytest.raises(RuntimeError, match="failed"):
+        failing_run()
+    assert sorted(p.name for p in out.iterdir()) == ["frame_0000.png", "frame_0007.png", "interp.gif", "notes.txt"]
+    with atomic_folder(out, owned=owned) as staging:
+        (staging / "frame_0000.png").write_text("new")
+    assert sorted(p.name for p in out.iterdir()) == ["frame_0000.png", "notes.txt"]
+    assert (out / "frame_0000.png").read_text() == "new"
