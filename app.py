@@ -11,6 +11,7 @@ import argparse
 
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS
 from ui.layout import build_app
+from ui.lifecycle import manage_temp_folders
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.max_job_megapixels > 0:
         parser.error(f"--max-job-megapixels must be > 0, got {args.max_job_megapixels:g}")
+    removed = manage_temp_folders()
+    if removed:
+        print(f"removed {len(removed)} temporary folders left by earlier runs")
     demo = build_app(max_job_megapixels=args.max_job_megapixels)
     demo.queue(default_concurrency_limit=2, max_size=64)
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True)

@@ -2,11 +2,14 @@
 
 The pair is prepared (encoded, flow estimated) once per frames/masks version at a bounded preview size, and every
 rendered frame is cached by the distances it shows, so scrubbing back and forth or editing a curve elsewhere reuses
-work. Caches live on the session (``PreviewCache``); models are shared (``ModelPool``) behind one inference lock.
+work. That work lives in one ``PreviewStore`` for the whole process, bounded in bytes and pairs whatever the number
+of sessions; a session holds only its handle (``PreviewCache``), and ``forget`` releases its share when it ends.
+Models are shared (``ModelPool``) behind one inference lock.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,7 +25,11 @@ from interp.weights import is_present
 
 #: Previews are rendered with the longest side at most this many pixels.
 PREVIEW_MAX_SIDE = 512
-PREVIEW_CACHE_FRAMES = 96
+#: Rendered preview frames kept, all sessions together (a 512x288 frame is 0.4 MiB): by count and by bytes.
+PREVIEW_CACHE_FRAMES = 2048
+PREVIEW_CACHE_BYTES = 192 * 2**20
+#: Prepared pairs (encoded frames, flows, layers: about 20 MiB at the preview size) kept, all sessions together.
+PREVIEW_CACHE_PAIRS = 6
 
 
 class ModelPool:
@@ -51,13 +58,56 @@ def available_models() -> list[str]:
     return [name for name in interpolator_names() if is_present(get_spec(name))]
 
 
+class PreviewStore:
+    """The preview work of every session, bounded for the whole process: frames by count and bytes, pairs by count.
+
+    Keys start with the owning session's id (``PreviewCache.owner``), so one session's share can be released.
+    """
+
+    def __init__(
+        self,
+        max_frames: int = PREVIEW_CACHE_FRAMES,
+        max_bytes: int = PREVIEW_CACHE_BYTES,
+        max_pairs: int = PREVIEW_CACHE_PAIRS,
+    ) -> None:
+        self.frames: LRUCache[tuple, np.ndarray] = LRUCache(max_frames, max_bytes)
+        self.pairs: LRUCache[tuple, PreparedPair] = LRUCache(max_pairs)
+
+    def forget(self, owner: int, keep_key: tuple | None = None) -> None:
+        """Drop ``owner``'s frames and pairs (except those made for ``keep_key``, the version still shown)."""
+        for cache in (self.frames, self.pairs):
+            cache.discard(lambda key: key[0] != owner or (keep_key is not None and key[1:3] == keep_key))
+
+
+#: The store of every ``PreviewCache`` not given its own: one per process.
+SHARED_STORE = PreviewStore()
+_owners = itertools.count(1)
+
+
 @dataclass
 class PreviewCache:
-    """Per-session preview state: the prepared pair for one (version, model) and rendered frames."""
+    """One session's handle on the process-wide ``PreviewStore``: its owner id and the (version, model) it shows.
 
+    A copy (Gradio deep-copies a ``gr.State``'s value for every new session) is a new, empty handle on the same store.
+    """
+
+    store: PreviewStore = field(default_factory=lambda: SHARED_STORE)
+    owner: int = field(default_factory=lambda: next(_owners))
     key: tuple[int, str] | None = None
-    prepared: PreparedPair | None = None
-    frames: LRUCache[tuple, np.ndarray] = field(default_factory=lambda: LRUCache(PREVIEW_CACHE_FRAMES))
+
+    def __deepcopy__(self, memo: dict) -> PreviewCache:
+        return PreviewCache(store=self.store)
+
+    @property
+    def frames(self) -> dict[tuple, np.ndarray]:
+        """This session's cached frames (a snapshot)."""
+        keys = [key for key in self.store.frames.held_keys() if key[0] == self.owner]
+        return {key: frame for key in keys if (frame := self.store.frames.get(key)) is not None}
+
+    def forget(self) -> None:
+        """Release everything this session has in the store (its session ended)."""
+        self.store.forget(self.owner)
+        self.key = None
 
 
 def distances_at(session: Session, t: float) -> tuple[np.ndarray, float]:
@@ -81,22 +131,25 @@ def preview_frame(
     renderer = check_renderer(renderer) if renderer else default_renderer(interpolator)
     objects, background = distances_at(session, float(np.clip(t, 0.0, 1.0)))
     key = (session.version, interpolator.spec.name)
-    if cache.key != key:
-        cache.key, cache.prepared = key, None
-        cache.frames.clear()
-    frame_key = (renderer, round(background, 4), *np.round(objects, 4).tolist())
-    cached = cache.frames.get(frame_key)
+    if cache.key != key:  # new frames, masks or model: the session's older work is of no further use
+        cache.key = key
+        cache.store.forget(cache.owner, keep_key=key)
+    pair_key = (cache.owner, *key)
+    frame_key = (*pair_key, renderer, round(background, 4), *np.round(objects, 4).tolist())
+    cached = cache.store.frames.get(frame_key)
     if cached is not None:
         return cached
     manipulator = Manipulator(interpolator)
     with pool.lock:
-        if cache.prepared is None:
+        prepared = cache.store.pairs.get(pair_key)
+        if prepared is None:
             height, width = working_size(*session.size, limit=PREVIEW_MAX_SIDE)
             masks = [resize_mask(o.mask, height, width) for o in masked_objects(session)]
-            cache.prepared = manipulator.prepare(
+            prepared = manipulator.prepare(
                 resize(session.img0, height, width), resize(session.img1, height, width), masks
             )
-        frame = next(manipulator.render(cache.prepared, objects[None, :], np.array([background]), renderer))
+            cache.store.pairs.put(pair_key, prepared)
+        frame = next(manipulator.render(prepared, objects[None, :], np.array([background]), renderer))
     image = to_uint8(frame)
-    cache.frames.put(frame_key, image)
+    cache.store.frames.put(frame_key, image)
     return image

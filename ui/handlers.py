@@ -39,10 +39,11 @@ from interp.project import (
     project_json,
     project_to_dict,
 )
-from interp.session import Session
+from interp.session import Session, working_inputs, working_size
 from interp.workspace import Workspace, zip_files
 from sam_utils.segmenter import Segmenter
 from ui.canvas import draw_canvas
+from ui.lifecycle import LiveSessions
 
 DEMO = PROJECT_ROOT / "assets" / "demo"
 AUTO = "auto (model default)"
@@ -102,6 +103,7 @@ class App:
         self.segmenter = segmenter
         self.max_job_megapixels = max_job_megapixels
         self.api_workspace = Workspace()
+        self.sessions = LiveSessions()
 
     def check_job(self, num_frames: int, frame: np.ndarray) -> None:
         """The server's bounds on one render of ``num_frames`` frames the size of ``frame`` (page and API alike)."""
@@ -369,12 +371,26 @@ class App:
             raise InputError("render_project needs frame0 and frame1 files")
         parsed = parse_project(decode_json(project))
         frames = (read_uploaded_image(frame0, "frame 0"), read_uploaded_image(frame1, "frame 1"))
-        self.check_job(parsed.num_frames, frames[0])
+        height, width = working_size(*frames[0].shape[:2])  # rendered at the page's working size
+        self.check_job(parsed.num_frames, frames[0][:height, :width])
         yield gr.skip(), gr.skip()  # before any work, as in ``render``: from here on a cancelled call can be closed
-        inputs = load_inputs(parsed, self.segment_mask, frames=frames)
+        inputs = working_inputs(load_inputs(parsed, self.segment_mask, frames=frames))
+        del frames
         interpolator = self.pool.get(parsed.model)
-        out = self.api_workspace.new_render_dir()
-        frames = hold_per_step(render_project(parsed, inputs, interpolator), self.pool.lock)
-        steps = iter_project_outputs(frames, out, parsed.fps, gif=True, mp4=True, loop=parsed.loop)
-        result = yield from relay(steps, lambda _done: (gr.skip(), gr.skip()))
-        yield str(result.gif), str(result.mp4)
+        out = self.api_workspace.new_call_dir()
+        try:
+            rendered = hold_per_step(render_project(parsed, inputs, interpolator), self.pool.lock)
+            steps = iter_project_outputs(rendered, out, parsed.fps, gif=True, mp4=True, loop=parsed.loop)
+            result = yield from relay(steps, lambda _done: (gr.skip(), gr.skip()))
+            yield str(result.gif), str(result.mp4)
+        finally:  # served (Gradio copies outputs to its cache before it asks for more) or cancelled: ours can go
+            self.api_workspace.discard(out)
+
+    # ------------------------------------------------------------------ session life
+    def open_session(self, session: Session, cache: PreviewCache, workspace: Workspace, request: gr.Request) -> None:
+        """The page loaded: remember what this session holds, to release it when the tab closes."""
+        self.sessions.open(request.session_hash, session, cache, workspace)
+
+    def end_session(self, request: gr.Request) -> None:
+        """The tab closed (``demo.unload``): release the session's frames, previews and folder now."""
+        self.sessions.end(request.session_hash)

@@ -17,6 +17,7 @@ from interp.workspace import Workspace
 from sam_utils.segmenter import Segmenter, make_segmenter
 from ui.components import upload_image
 from ui.handlers import AUTO, CLICK_MODES, DEMO, INCLUDE, App, friendly
+from ui.lifecycle import SESSION_TTL_S
 
 INTRO = """# interp: manipulated frame interpolation
 1. Load **frame 0** and **frame 1** (or use the demo scene below).
@@ -48,7 +49,9 @@ def build_app(
     default_model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
     # analytics off: the app makes no network calls of its own (offline-safe)
     with gr.Blocks(title="interp", delete_cache=(1800, 3600), analytics_enabled=False) as demo:
-        session = gr.State(Session())
+        # a session's parts are released when its tab closes (unload, below) or its state expires: Gradio itself
+        # keeps a closed tab's state for an hour, and a state no event returns (cache, workspace) for ever
+        session = gr.State(Session(), time_to_live=SESSION_TTL_S, delete_callback=app.sessions.end_state)
         cache = gr.State(PreviewCache())
         workspace = gr.State(Workspace(), delete_callback=Workspace.cleanup)
         gr.Markdown(INTRO)
@@ -151,6 +154,8 @@ def build_app(
             "trigger_mode": "always_last",
         }
         initial = (read_image(DEMO / "frame0.png"), read_image(DEMO / "frame1.png"))
+        demo.load(app.open_session, [session, cache, workspace], None, show_progress="hidden")
+        demo.unload(app.end_session)
         demo.load(lambda s: (*app.load_frames(s, *initial), *initial), [session], [*views, img0, img1]).then(
             **preview_args
         )

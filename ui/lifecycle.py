@@ -1,0 +1,106 @@
+"""The life of a page session on a shared server: what a session holds goes back when its tab closes.
+
+Gradio keeps a closed tab's ``gr.State`` values for another hour (and a state that no event ever returned, like the
+workspace, for as long as the process runs), so the app does not wait for it: the page registers its session's
+parts when it loads (``LiveSessions.open``) and releases them when Gradio reports the tab closed (``demo.unload``)
+or the session's state expires (its ``time_to_live``): frames and masks, the session's preview work in the
+process-wide store, and its temporary folder.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import ctypes.util
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from interp.preview import PreviewCache
+from interp.session import Session
+from interp.workspace import Workspace, remove_own_folders, remove_stale_folders
+
+#: A session's state is dropped this long after its last edit even while its tab stays open (seconds).
+SESSION_TTL_S = 6 * 3600
+
+
+@dataclass
+class SessionParts:
+    """What one page session holds: its state, its handle on the preview store, its temporary folder."""
+
+    session: Session
+    cache: PreviewCache
+    workspace: Workspace
+
+
+def empty_session(session: Session) -> None:
+    """Drop a session's frames, originals and objects in place (Gradio may keep the object itself for an hour)."""
+    vars(session).update(vars(Session()))
+
+
+def release_parts(parts: SessionParts) -> None:
+    """Give back everything a session holds: its frames and objects, its previews, its folder."""
+    empty_session(parts.session)
+    parts.cache.forget()
+    parts.workspace.cleanup()
+
+
+def return_freed_memory() -> None:
+    """Ask the C allocator to hand freed memory back to the system (glibc keeps freed blocks of a few MB, such as
+    1280-px frames, in its heap, where they count as the process's memory until reused). A no-op elsewhere."""
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+class LiveSessions:
+    """The parts of every open page session, by Gradio's session id; thread-safe."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, SessionParts] = {}
+        self._lock = threading.Lock()
+
+    def open(self, key: str, session: Session, cache: PreviewCache, workspace: Workspace) -> None:
+        """Register a session's parts (when its page loads)."""
+        with self._lock:
+            self._parts[key] = SessionParts(session, cache, workspace)
+
+    def end(self, key: str) -> bool:
+        """Release a session's parts (its tab closed); False when it was not open."""
+        with self._lock:
+            parts = self._parts.pop(key, None)
+        if parts is None:
+            return False
+        release_parts(parts)
+        return_freed_memory()
+        return True
+
+    def end_state(self, session: Session) -> None:
+        """Release the session that holds this state (Gradio dropped it: ``gr.State(delete_callback=...)``)."""
+        with self._lock:
+            keys = [key for key, parts in self._parts.items() if parts.session is session]
+        for key in keys:
+            self.end(key)
+        if not keys:
+            empty_session(session)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+
+def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM ends the process as ``sys.exit`` would, so ``atexit`` handlers run (by default they do not)."""
+    raise SystemExit(128 + signum)
+
+
+def manage_temp_folders() -> list[Path]:
+    """At start-up: remove the folders of apps that are gone, and have this process remove its own when it exits
+    (normally, on Ctrl+C or on SIGTERM). Call from the main thread; returns the stale folders removed."""
+    removed = remove_stale_folders()
+    atexit.register(remove_own_folders)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    return removed
