@@ -1,9 +1,10 @@
 """The interpolation engine: encode a frame pair once, render any number of time/distance maps against it.
 
 Like Segment Anything's predictor, the expensive per-image work (padding, device transfer, the per-frame encoder of
-RIFE v4) happens once per frame in ``encode_frame``; ``render`` then takes a list of maps and runs them through the
-network in batches. Constant maps (a plain time ``t``) and per-pixel maps take the same path. The same object serves
-the CLI, the app and video.
+RIFE v4) happens once per frame in ``encode_frame``, the per-pair work (AMT-S's correlation volume, EMA-VFI's
+backbone; see ``interp.models.pair_network``) once per pair in ``encode_pair``; ``render`` then takes a list of maps
+and runs them through the network in batches. Constant maps (a plain time ``t``) and per-pixel maps take the same
+path. The same object serves the CLI, the app and video.
 
 Images go in as ``H x W x 3`` RGB, ``uint8`` or float in [0, 1]; frames come out as ``H x W x 3`` float32 RGB in
 [0, 1]. Maps are a float (constant) or an ``H x W`` float array in [0, 1].
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -21,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from interp.errors import InputError
-from interp.models.registry import DEFAULT_MODEL, Kind, ModelSpec, get_spec
+from interp.models.registry import DEFAULT_MODEL, Kind, ModelSpec, PadMode, get_spec
 from interp.weights import load_network
 
 #: Flow-estimation scales the networks support (as Practical-RIFE): < 1 for high resolution, > 1 for small frames.
@@ -48,10 +50,12 @@ class EncodedFrame:
 
 @dataclass(frozen=True)
 class FramePair:
-    """Two encoded frames of the same size; render any number of maps against it."""
+    """Two encoded frames of the same size, and what the network computed from them before seeing a map
+    (``context``, from its ``encode_pair``); render any number of maps against it."""
 
     frame0: EncodedFrame
     frame1: EncodedFrame
+    context: Any = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -117,8 +121,8 @@ class Interpolator:
     """A loaded interpolation network on a device, with the per-pair and per-map logic around it.
 
     Args:
-        network: an ``IFNetV4`` or ``IFNetDI`` (see ``interp.models``).
-        spec: its registry entry (tells iterative / map channels / index).
+        network: a ``PairNetwork`` (``IFNetV4``, ``IFNetDI``, ``AMTDI``, ``IFRNetDI``, ``EMAVFIDI``).
+        spec: its registry entry (tells iterative / map channels / index / padding / channel order).
         device: where to run; CUDA when available by default.
         fp16: half precision (CUDA only).
         scale: flow-estimation scale, one of ``SCALES`` (0.5 or 0.25 for 4K-ish frames).
@@ -165,15 +169,32 @@ class Interpolator:
     # ---------------------------------------------------------------- per frame / per pair
     def _pad_to(self, height: int, width: int) -> tuple[int, int]:
         multiple = self.network.pad_multiple(self.scale)
-        return -(-height // multiple) * multiple, -(-width // multiple) * multiple
+        least = -(-self.network.min_side(self.scale) // multiple) * multiple
+        return max(least, -(-height // multiple) * multiple), max(least, -(-width // multiple) * multiple)
 
-    def _pad(self, tensor: torch.Tensor, height: int, width: int, mode: str = "constant") -> torch.Tensor:
-        """Pad right/bottom to the network's multiple: images with zeros (as the references do; on UCF101 it scored
-        34.08 dB against 34.07 dB for edge replication), maps by edge replication."""
+    def _padding(self, height: int, width: int) -> tuple[int, int, int, int]:
+        """(left, right, top, bottom) padding to the network's multiple, where the spec's ``pad_mode`` puts it."""
         padded_h, padded_w = self._pad_to(height, width)
-        if (padded_h, padded_w) == (height, width):
+        extra_h, extra_w = padded_h - height, padded_w - width
+        if self.spec.pad_mode == PadMode.CENTRED_REPLICATE:
+            return extra_w // 2, extra_w - extra_w // 2, extra_h // 2, extra_h - extra_h // 2
+        return 0, extra_w, 0, extra_h
+
+    def _pad(self, tensor: torch.Tensor, height: int, width: int, is_map: bool = False) -> torch.Tensor:
+        """Pad to the network's multiple as each reference does: the RIFE family's images with zeros at the
+        bottom/right (on UCF101 it scored 34.08 dB against 34.07 dB for edge replication), the other families' images
+        by edge replication, centred; maps always by edge replication, at the same place as the images."""
+        padding = self._padding(height, width)
+        if not any(padding):
             return tensor
-        return F.pad(tensor, (0, padded_w - width, 0, padded_h - height), mode=mode)
+        replicate = is_map or self.spec.pad_mode == PadMode.CENTRED_REPLICATE
+        return F.pad(tensor, padding, mode="replicate" if replicate else "constant")
+
+    def _crop(self, tensor: torch.Tensor, pair: FramePair) -> torch.Tensor:
+        """Cut the frames' area out of a padded ``B x C x Hp x Wp`` tensor."""
+        height, width = pair.size
+        left, _, top, _ = self._padding(height, width)
+        return tensor[:, :, top : top + height, left : left + width]
 
     def _image_tensor(self, image: np.ndarray) -> torch.Tensor:
         """``H x W x 3`` RGB -> padded ``1 x 3 x Hp x Wp`` on the device, in the channel order the network expects."""
@@ -193,7 +214,7 @@ class Interpolator:
         return EncodedFrame(tensor, self.network.encode_frame(tensor), image.shape[0], image.shape[1])
 
     def encode_pair(self, img0: np.ndarray | EncodedFrame, img1: np.ndarray | EncodedFrame) -> FramePair:
-        """Encode two frames (or reuse already encoded ones); they must be the same size."""
+        """Encode two frames (or reuse already encoded ones) and the pair; they must be the same size."""
         frame0 = img0 if isinstance(img0, EncodedFrame) else self.encode_frame(img0)
         frame1 = img1 if isinstance(img1, EncodedFrame) else self.encode_frame(img1)
         if (frame0.height, frame0.width) != (frame1.height, frame1.width):
@@ -201,7 +222,11 @@ class Interpolator:
                 f"frames differ in size: frame 0 is {frame0.width}x{frame0.height}, "
                 f"frame 1 is {frame1.width}x{frame1.height}; resize one to the other first"
             )
-        return FramePair(frame0, frame1)
+        with torch.inference_mode():
+            context = self.network.encode_pair(
+                frame0.tensor, frame1.tensor, frame0.features, frame1.features, self.scale
+            )
+        return FramePair(frame0, frame1, context)
 
     # ---------------------------------------------------------------- maps
     @staticmethod
@@ -223,14 +248,13 @@ class Interpolator:
         self._check_map(value, pair)
         if isinstance(value, np.ndarray):
             array = np.ascontiguousarray(value, dtype=np.float32)
-            tensor = self._pad(torch.from_numpy(array)[None, None], *pair.size, "replicate")
+            tensor = self._pad(torch.from_numpy(array)[None, None], *pair.size, is_map=True)
             return tensor.to(self.device, self.dtype)
         return torch.full((1, 1, *pair.frame0.tensor.shape[2:]), float(value), device=self.device, dtype=self.dtype)
 
     def _run(self, pair: FramePair, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         cond = cond.contiguous(memory_format=self.memory_format)
-        f0, f1 = pair.frame0, pair.frame1
-        return self.network.flow_and_merge(f0.tensor, f1.tensor, f0.features, f1.features, cond, self.scale)
+        return self.network.render_maps(pair.context, cond, self.scale)
 
     def _render_batch(
         self, pair: FramePair, targets: torch.Tensor, iters: int, reference: Reference | None
@@ -299,8 +323,7 @@ class Interpolator:
 
     def _to_numpy(self, images: torch.Tensor, pair: FramePair) -> np.ndarray:
         """B x 3 x Hp x Wp network images -> B x H x W x 3 float32 RGB in [0, 1], cropped."""
-        height, width = pair.size
-        images = images[:, :, :height, :width].float().clamp(0, 1)
+        images = self._crop(images, pair).float().clamp(0, 1)
         if self.spec.bgr_input:
             images = images.flip(1)
         return images.permute(0, 2, 3, 1).cpu().numpy()
@@ -323,6 +346,5 @@ class Interpolator:
         Channels 0-1 hold ``F_t->0`` and 2-3 ``F_t->1`` (x then y), on the grid of the frame at time ``t``: the
         frame at ``t`` is ``frame0(x + F_t->0(x))`` blended with ``frame1(x + F_t->1(x))``.
         """
-        height, width = pair.size
         _, flow = self._render_batch(pair, self._map_tensor(t, pair), iters, None)
-        return flow[0, :, :height, :width].float().cpu().numpy()
+        return self._crop(flow, pair)[0].float().cpu().numpy()

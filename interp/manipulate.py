@@ -51,7 +51,7 @@ MAP_NATIVE_DEFAULT = "maps"
 
 def default_renderer(interpolator: Interpolator) -> str:
     """The renderer a model uses unless told otherwise."""
-    native_maps = interpolator.spec.arch == "ifnet-di" and interpolator.spec.index.value == "distance"
+    native_maps = interpolator.spec.default_renderer == MAP_NATIVE_DEFAULT
     return MAP_NATIVE_DEFAULT if native_maps else DEFAULT_RENDERER
 
 

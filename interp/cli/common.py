@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from interp.engine import SCALES, Interpolator
 from interp.errors import InputError
-from interp.models.registry import DEFAULT_MODEL, interpolator_names
+from interp.models.registry import DEFAULT_MODEL, interpolator_names, model_name
 
 
 def positive_int(text: str) -> int:
@@ -81,7 +81,7 @@ def check_output_folder(out: Path, force: bool) -> None:
 
 
 def add_model_args(parser: argparse.ArgumentParser, from_project: bool = False) -> None:
-    """--model, --checkpoint, --iters, --scale, --device, --fp16, --batch-size.
+    """--model, --variant, --checkpoint, --iters, --scale, --device, --fp16, --batch-size.
 
     With ``from_project``, --model and --iters default to ``None`` (the project file decides).
     """
@@ -95,7 +95,17 @@ def add_model_args(parser: argparse.ArgumentParser, from_project: bool = False) 
         help=f"interpolation model (default {shown}); one of: {', '.join(interpolator_names())}",
     )
     group.add_argument(
-        "--checkpoint", metavar="PATH", help="checkpoint file or folder to use instead of searching checkpoints/"
+        "--variant",
+        type=str.upper,
+        choices=("T", "D", "TR", "DR"),
+        help="InterpAny-Clearer's spelling: --model AMT-S --variant DR is --model DR-AMT-S (families: RIFE, "
+        "AMT-S, IFRNet, EMA-VFI)",
+    )
+    group.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        help="checkpoint file or model folder to use instead of searching checkpoints/ "
+        "(e.g. checkpoints/AMT-S/DR-AMT-S)",
     )
     group.add_argument(
         "--iters",
@@ -121,9 +131,18 @@ def add_model_args(parser: argparse.ArgumentParser, from_project: bool = False) 
     )
 
 
+def model_arg(args: argparse.Namespace) -> str | None:
+    """The registry name --model (and --variant) name; ``None`` when neither is given (a project decides)."""
+    if args.variant is None:
+        return args.model
+    if args.model is None:
+        raise InputError(f"--variant {args.variant} needs --model (e.g. --model AMT-S --variant {args.variant})")
+    return model_name(args.model, args.variant)
+
+
 def load_interpolator(args: argparse.Namespace) -> Interpolator:
     """Build the interpolator the model arguments describe."""
-    return Interpolator.load(args.model, args.checkpoint, args.device, args.fp16, args.scale, args.batch_size)
+    return Interpolator.load(model_arg(args), args.checkpoint, args.device, args.fp16, args.scale, args.batch_size)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from interp.cli.common import (
     add_model_args,
     add_output_folder_args,
     check_output_folder,
+    model_arg,
     positive_float,
     positive_int,
     progress_bar,
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     check_output_folder(args.out, args.force)
     project = with_overrides(
         load_project(args.project),
-        model=args.model,
+        model=model_arg(args),
         renderer=args.renderer,
         num_frames=args.num_frames,
         fps=args.fps,

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from interp.models.pair_network import PairNetwork
 from interp.models.warp import backward_warp
 
 BLOCK_SCALES: tuple[float, ...] = (4.0, 2.0, 1.0)
@@ -96,12 +97,14 @@ class Contextnet(nn.Module):
 
 
 class Unet(nn.Module):
-    """Residual refinement of the blended frame; output B x 3 in [0, 1] (a sigmoid)."""
+    """Residual refinement of the blended frame; output B x 3 in [0, 1] (a sigmoid).
 
-    def __init__(self) -> None:
+    ``c`` is the width (RIFE: 16); ``extra_in`` more input channels reach the first layer (EMA-VFI's subclass).
+    """
+
+    def __init__(self, c: int = CONTEXT_WIDTH, extra_in: int = 0) -> None:
         super().__init__()
-        c = CONTEXT_WIDTH
-        self.down0 = Conv2(17, 2 * c)
+        self.down0 = Conv2(17 + extra_in, 2 * c)
         self.down1 = Conv2(4 * c, 4 * c)
         self.down2 = Conv2(8 * c, 8 * c)
         self.down3 = Conv2(16 * c, 16 * c)
@@ -142,7 +145,7 @@ class DistillOutput:
     loss_distill: torch.Tensor
 
 
-class IFNetDI(nn.Module):
+class IFNetDI(PairNetwork):
     """InterpAny-Clearer's RIFE: ``map_channels`` = 1 (T, D) or 5 (TR, DR)."""
 
     def __init__(self, map_channels: int = 1, distill: bool = False) -> None:

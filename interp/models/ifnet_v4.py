@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from interp.models.pair_network import PairNetwork
 from interp.models.warp import backward_warp
 
 #: Flow scales of the five blocks at ``scale == 1`` (the user's scale divides them).
@@ -88,7 +89,7 @@ class IFBlock(nn.Module):
         return out[:, :4] * scale, out[:, 4:5], out[:, 5:]
 
 
-class IFNetV4(nn.Module):
+class IFNetV4(PairNetwork):
     """RIFE v4.25 interpolation network (5,664,776 inference parameters)."""
 
     def __init__(self) -> None:

@@ -5,14 +5,21 @@ Pure data plus ``build_network``; no file or network I/O happens here (that is `
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
+from typing import Any
 
+import torch
 from torch import nn
 
 from interp.errors import InputError
+from interp.models.amt import AMTDI
+from interp.models.ema_vfi import build_ema_vfi
 from interp.models.ifnet_di import IFNetDI
 from interp.models.ifnet_v4 import IFNetV4
+from interp.models.ifrnet import IFRNetDI
 
 DEFAULT_MODEL = "rife-v4"
 
@@ -33,6 +40,20 @@ class Kind(StrEnum):
     METRIC = "metric"
 
 
+class PadMode(StrEnum):
+    """How frames are padded to the network's multiple: zeros at the bottom/right (the RIFE scripts) or by edge
+    replication, centred (InterpAny-Clearer's AMT-S / IFRNet / EMA-VFI ``InputPadder``). Maps are always padded by edge
+    replication, at the same place."""
+
+    CORNER_ZEROS = "corner-zeros"
+    CENTRED_REPLICATE = "centred-replicate"
+
+
+#: Builds a network from a checkpoint's state dict (shapes tell the size where a family has several) and the
+#: ``network.params`` of the model folder's YAML config (AMT-S / IFRNet; empty elsewhere).
+Builder = Callable[[Mapping[str, torch.Tensor], Mapping[str, Any]], nn.Module]
+
+
 class Index(StrEnum):
     """What the interpolator's map means: a time step or a distance along each pixel's path."""
 
@@ -51,7 +72,8 @@ class ModelSpec:
         source: where a user gets the file (URL or package).
         how_to_get: one sentence a user can follow.
         sha256: expected digest when known (verified on fetch), else ``None``.
-        arch: network family for interpolators: ``"ifnet-v4"`` or ``"ifnet-di"``.
+        arch: network family for interpolators: ``"ifnet-v4"``, ``"ifnet-di"``, ``"amt-s"``, ``"ifrnet"``,
+            ``"ema-vfi"``.
         map_channels: 1 (map) or 5 (``[target, previous, current image]``) for ``ifnet-di``.
         iterative: runs the iterative reference-based estimation (the R variants).
         index: whether the map is read as time or distance.
@@ -76,6 +98,16 @@ class ModelSpec:
     #: the network was trained on OpenCV's BGR frames; the engine feeds it BGR (measured on UCF101 with rife-v4:
     #: 34.08 dB BGR vs 34.08 dB RGB, so the difference is small but BGR is what the weights expect).
     bgr_input: bool = True
+    #: builds the network from a checkpoint (``None``: by ``arch``, the RIFE family, which also has a training teacher).
+    builder: Builder | None = None
+    pad_mode: PadMode = PadMode.CORNER_ZEROS
+    #: state-dict entries ignored by their last name component: buffers a network registers while it runs (EMA-VFI's
+    #: cached shifted-window masks ``attn_mask`` / ``HW``); any other unexpected key is an error naming it.
+    ignored_buffers: tuple[str, ...] = ()
+    #: the checkpoint sits in ``<model folder>/ckpts/`` next to a YAML config whose ``network.params`` size the net.
+    config_yaml: bool = False
+    #: renderer for projects that name none (``interp.manipulate.default_renderer``); ``None``: the project default.
+    default_renderer: str | None = None
 
 
 def _rife_di(variant: str, folder: str, drive: str = INTERPANY_DRIVE) -> ModelSpec:
@@ -99,6 +131,59 @@ def _rife_di(variant: str, folder: str, drive: str = INTERPANY_DRIVE) -> ModelSp
         iterative=variant.endswith("R"),
         index=Index.TIME if time_indexed else Index.DISTANCE,
         training_only_prefixes=("block_tea.",),
+        default_renderer=None if time_indexed else "maps",
+    )
+
+
+def _build_amt(iterative: bool, state: Mapping[str, torch.Tensor], params: Mapping[str, Any]) -> nn.Module:
+    del state
+    unknown = set(params) - {"corr_radius", "corr_lvls", "num_flows"}
+    if unknown:
+        raise ValueError(f"unsupported AMT-S network params in the YAML config: {sorted(unknown)}")
+    return AMTDI(iterative=iterative, **{key: int(value) for key, value in params.items()})
+
+
+def _build_ifrnet(iterative: bool, state: Mapping[str, torch.Tensor], params: Mapping[str, Any]) -> nn.Module:
+    del state
+    if params:
+        raise ValueError(f"IFRNet takes no network params, the YAML config has {sorted(params)}")
+    return IFRNetDI(iterative=iterative)
+
+
+#: Per family: (arch, checkpoint path inside the model folder, network factory ``(iterative, state, params)``,
+#: whether a YAML config sits in the model folder).
+_FAMILIES: dict[str, tuple[str, str, Callable[..., nn.Module], bool]] = {
+    "AMT-S": ("amt-s", "ckpts/latest.pth", _build_amt, True),
+    "IFRNet": ("ifrnet", "ckpts/latest.pth", _build_ifrnet, True),
+    "EMA-VFI": ("ema-vfi", "train_sdi_log/ema-vfi.pkl", build_ema_vfi, False),
+}
+
+
+def _interpany_family(variant: str, family: str) -> ModelSpec:
+    """InterpAny-Clearer's [D] / [D,R] AMT-S, IFRNet or EMA-VFI in the official layout ``<family>/<V>-<family>/``."""
+    arch, log, factory, config_yaml = _FAMILIES[family]
+    name = f"{variant}-{family}"
+    iterative = variant == "DR"
+    layout = f"{family}/{name}/{log}" + (f" (and {family}/{name}/{name}.yaml, its config)" if config_yaml else "")
+    return ModelSpec(
+        name=name,
+        kind=Kind.INTERPOLATOR,
+        checkpoint=f"{family}/{name}/{log}",
+        source=INTERPANY_DRIVE,
+        how_to_get=(
+            f"download the InterpAny-Clearer checkpoints ({INTERPANY_DRIVE}) and unpack them so that "
+            f"checkpoints/{layout} exists"
+        ),
+        description=f"InterpAny-Clearer [{'D,R' if iterative else 'D'}] {family} (distance index"
+        f"{', iterative' if iterative else ''})",
+        arch=arch,
+        map_channels=5 if iterative else 1,
+        iterative=iterative,
+        builder=partial(factory, iterative),
+        pad_mode=PadMode.CENTRED_REPLICATE,
+        ignored_buffers=("attn_mask", "HW") if family == "EMA-VFI" else (),
+        config_yaml=config_yaml,
+        default_renderer="maps",
     )
 
 
@@ -139,6 +224,7 @@ MODELS: dict[str, ModelSpec] = {
         _rife_di("D", "D-RIFE-pro"),
         _rife_di("DR", "DR-RIFE-pro"),
         _rife_di("DR", "DR-RIFE-vgg", INTERPANY_DRIVE_LPIPS),
+        *(_interpany_family(variant, family) for family in _FAMILIES for variant in ("D", "DR")),
         _sam("vit_b", "sam_vit_b_01ec64.pth", "ec2df62732614e57411cdcf32a23ffdf28910380d03139ee0f4fcbe91eb8c912"),
         _sam("vit_l", "sam_vit_l_0b3195.pth", "3adcc4315b642a4d2101128f611684e8734c41232a17c648ed1693702a49a622"),
         _sam("vit_h", "sam_vit_h_4b8939.pth", "a7bf3b02f3ebf1267aba913ff637d9a2d5c33d3173bb679e46d9f338c26f262e"),
@@ -192,8 +278,31 @@ def interpolator_names() -> list[str]:
     return [s.name for s in MODELS.values() if s.kind == Kind.INTERPOLATOR]
 
 
-def build_network(spec: ModelSpec, distill: bool = False) -> nn.Module:
-    """Build the (randomly initialised) network a spec names; ``distill`` adds the training-only teacher."""
+def model_name(model: str, variant: str | None = None) -> str:
+    """The registry name for InterpAny-Clearer's spelling ``--model AMT-S --variant DR`` (-> ``DR-AMT-S``)."""
+    if variant is None:
+        return model
+    variant = variant.upper().replace(",", "")
+    name = f"{variant}-{model}"
+    if name.lower() not in {key.lower() for key in MODELS}:
+        families = ", ".join(("RIFE", "RIFE-pro", *_FAMILIES))
+        raise InputError(f"no model {name!r} for --model {model!r} --variant {variant!r}; families: {families}")
+    return name
+
+
+def build_network(
+    spec: ModelSpec,
+    distill: bool = False,
+    state: Mapping[str, torch.Tensor] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> nn.Module:
+    """Build the (randomly initialised) network a spec names.
+
+    ``distill`` adds RIFE's training-only teacher; ``state`` (a checkpoint's tensors) and ``params`` (its YAML
+    ``network.params``) size the networks that come in several sizes; without them the official size is built.
+    """
+    if spec.builder is not None:
+        return spec.builder(state or {}, params or {})
     if spec.arch == "ifnet-v4":
         return IFNetV4()
     if spec.arch == "ifnet-di":
