@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 
 from interp.curves import KNOTS, PRESETS
@@ -19,15 +21,29 @@ from ui.components import upload_image
 from ui.handlers import AUTO, CLICK_MODES, DEMO, INCLUDE, App, friendly
 from ui.lifecycle import SESSION_TTL_S
 
-INTRO = """# interp: manipulated frame interpolation
-1. Load **frame 0** and **frame 1** (or use the demo scene below).
+INTRO = (
+    "<b>interp</b> · manipulated frame interpolation: click objects on frame 0, give each its own distance curve "
+    "(d = 0: where it is in frame 0, d = 1: where it is in frame 1), watch the preview, render."
+)
+
+STEPS = """1. Load **frame 0** and **frame 1** (or the demo scene), or a saved project.
 2. **Click objects** on frame 0 to segment them (include / exclude clicks, a box from two corner clicks, and a
    brush to add or erase pixels of the selected object's mask; each object gets a colour).
-3. Give each object its own **distance curve** (d = 0 is where it is in frame 0, d = 1 where it is in frame 1);
-   everything else follows the background curve.
+3. Give each object its own **distance curve**; everything else follows the background curve.
 4. **Scrub** the preview, then **render** a GIF and an MP4."""
 
 SIZES = ("working size", "original size (slower)")
+
+#: Page styles: tighter gaps, so that the working loop fits a 1366x768 window, and image labels above their images
+#: (Gradio floats them over the image's top-left corner, where they hide pixels one may want to click).
+CSS = """
+.gradio-container { --layout-gap: 8px; }
+.gradio-container .main { padding: 4px 12px !important; }
+.gradio-container .column, .gradio-container .row { gap: 8px; }
+#header p { margin: 0; }
+#status { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.labelled-image label[data-testid=block-label].float { position: static; border-radius: 0; }
+"""
 
 
 def _knot_sliders(prefix: str, values: tuple[float, ...]) -> list[gr.Slider]:
@@ -35,6 +51,19 @@ def _knot_sliders(prefix: str, values: tuple[float, ...]) -> list[gr.Slider]:
         gr.Slider(0.0, 1.0, value=v, step=0.01, label=f"{prefix} d at t = {t:g}", elem_id=f"{prefix}-knot-{i}")
         for i, (t, v) in enumerate(zip(KNOTS, values, strict=True))
     ]
+
+
+def _image(label: str, elem_id: str) -> gr.Image:
+    """An output image sized to the window (the three images of the working loop share one row)."""
+    return gr.Image(
+        label=label,
+        interactive=False,
+        format="png",
+        elem_id=elem_id,
+        buttons=[],
+        height="34vh",
+        elem_classes=["labelled-image"],
+    )
 
 
 def build_app(
@@ -48,86 +77,89 @@ def build_app(
     models = available_models() or [DEFAULT_MODEL]
     default_model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
     # analytics off: the app makes no network calls of its own (offline-safe)
-    with gr.Blocks(title="interp", delete_cache=(1800, 3600), analytics_enabled=False) as demo:
+    with gr.Blocks(title="interp", delete_cache=(1800, 3600), analytics_enabled=False, fill_width=True) as demo:
         # a session's parts are released when its tab closes (unload, below) or its state expires: Gradio itself
         # keeps a closed tab's state for an hour, and a state no event returns (cache, workspace) for ever
         session = gr.State(Session(), time_to_live=SESSION_TTL_S, delete_callback=app.sessions.end_state)
         cache = gr.State(PreviewCache())
         workspace = gr.State(Workspace(), delete_callback=Workspace.cleanup)
-        gr.Markdown(INTRO)
-        gr.Markdown(
-            f"Segmentation: **{app.segmenter.describe()}** · models with weights: {', '.join(models)}", elem_id="status"
+        # the page's styles ride in the header's ``head`` (Gradio 6 takes ``css`` only in ``launch``)
+        gr.HTML(
+            f"<p>{INTRO}</p><p id='status'>Segmentation: <b>{html.escape(app.segmenter.describe())}</b> · models "
+            f"with weights: {', '.join(models)}</p>",
+            head=f"<style>{CSS}</style>",
+            js_on_load=None,
+            elem_id="header",
         )
-        with gr.Row():
-            img0, img1 = (
-                upload_image(label=f"Frame {i}", sources=["upload", "clipboard"], height=170, elem_id=f"frame{i}")
-                for i in range(2)
-            )
-            with gr.Column():
-                examples = gr.Examples(
-                    [[str(DEMO / "frame0.png"), str(DEMO / "frame1.png")]],
-                    inputs=[img0, img1],
-                    label="Demo scene (made by the project)",
-                    elem_id="examples",
+        with gr.Accordion("Frames, demo scene and projects", open=False, elem_id="frames-accordion"):
+            gr.Markdown(STEPS)
+            with gr.Row():
+                img0, img1 = (
+                    upload_image(label=f"Frame {i}", sources=["upload", "clipboard"], height=170, elem_id=f"frame{i}")
+                    for i in range(2)
                 )
-                demo_project = gr.Button("Load the demo project (objects and curves)", elem_id="demo-project")
-                project_file = gr.File(
-                    label="Load a saved project (.json)",
-                    file_types=[".json"],
-                    type="filepath",
-                    height=90,
-                    elem_id="project-upload",
-                )
+                with gr.Column():
+                    examples = gr.Examples(
+                        [[str(DEMO / "frame0.png"), str(DEMO / "frame1.png")]],
+                        inputs=[img0, img1],
+                        label="Demo scene (made by the project)",
+                        elem_id="examples",
+                    )
+                    demo_project = gr.Button("Load the demo project (objects and curves)", elem_id="demo-project")
+                    project_file = gr.File(
+                        label="Load a saved project (.json)",
+                        file_types=[".json"],
+                        type="filepath",
+                        height=120,
+                        elem_id="project-upload",
+                    )
+        with gr.Row(equal_height=True):
+            canvas = _image("Click objects on frame 0", "canvas")
+            preview = _image("Preview at time t", "preview")
         with gr.Row(equal_height=False):
-            with gr.Column(scale=5):
-                canvas = gr.Image(
-                    label="Click objects on frame 0", interactive=False, format="png", elem_id="canvas", buttons=[]
-                )
-            with gr.Column(scale=3, min_width=280):
+            with gr.Column(scale=3, min_width=240):
                 mode = gr.Radio(list(CLICK_MODES), value=INCLUDE, label="Click mode", elem_id="mode")
                 brush = gr.Slider(1, 40, value=8, step=1, label="Brush radius (px)", elem_id="brush-radius")
+            with gr.Column(scale=3, min_width=240):
                 objects = gr.Radio([], label="Objects (select to edit)", elem_id="objects")
                 table = gr.HTML(elem_id="object-table")  # ui.handlers.App.object_table escapes the names
                 with gr.Row():
-                    new_btn = gr.Button("New object", size="sm", elem_id="new-object")
-                    undo_btn = gr.Button("Undo click", size="sm", elem_id="undo")
+                    new_btn = gr.Button("New object", size="sm", min_width=60, elem_id="new-object")
+                    undo_btn = gr.Button("Undo click", size="sm", min_width=60, elem_id="undo")
+                    delete_btn = gr.Button("Delete", size="sm", min_width=60, elem_id="delete")
+                    clear_btn = gr.Button("Clear all", size="sm", min_width=60, elem_id="clear")
                 with gr.Row():
-                    delete_btn = gr.Button("Delete object", size="sm", elem_id="delete")
-                    clear_btn = gr.Button("Clear all", size="sm", elem_id="clear")
-                with gr.Row():
-                    name = gr.Textbox(label="Rename selected object", scale=3, elem_id="rename-box")
+                    name = gr.Textbox(show_label=False, placeholder="new name", scale=3, elem_id="rename-box")
                     rename_btn = gr.Button("Rename", size="sm", scale=1, min_width=60, elem_id="rename")
-            with gr.Column(scale=5):
-                preview = gr.Image(label="Preview", interactive=False, format="png", elem_id="preview", buttons=[])
-                t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Preview time t", elem_id="time")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=4):
+            with gr.Column(scale=4, min_width=300):
                 object_preset = gr.Dropdown(
                     list(PRESETS), value=None, label="Selected object's curve: preset", elem_id="object-preset"
                 )
-                object_knots = _knot_sliders("object", PRESETS["linear"])
+                plot = gr.Image(
+                    label="Distance curves", interactive=False, format="png", elem_id="plot", buttons=[], height=180
+                )
+                with gr.Accordion("Keyframes (numbers)", open=False):
+                    object_knots = _knot_sliders("object", PRESETS["linear"])
                 with gr.Accordion("Background curve", open=False):
                     background_preset = gr.Dropdown(
                         list(PRESETS), value="linear", label="Background preset", elem_id="background-preset"
                     )
                     background_knots = _knot_sliders("background", PRESETS["linear"])
-            with gr.Column(scale=4):
-                plot = gr.Image(label="Distance curves", interactive=False, format="png", elem_id="plot", buttons=[])
-            with gr.Column(scale=5):
+            with gr.Column(scale=3, min_width=240):
+                t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Preview time t", elem_id="time")
                 with gr.Row():
                     num_frames = gr.Slider(2, MAX_APP_FRAMES, value=17, step=1, label="Frames", elem_id="num-frames")
                     fps = gr.Slider(1, 60, value=12, step=1, label="fps", elem_id="fps")
                 with gr.Row():
+                    render_btn = gr.Button("Render", variant="primary", min_width=80, elem_id="render")
+                    cancel_btn = gr.Button("Cancel", min_width=80, elem_id="cancel")
+                summary = gr.Markdown(elem_id="summary")
+                with gr.Accordion("Render settings", open=False):
                     loop = gr.Radio(list(LOOPS), value="forward", label="Loop", elem_id="loop")
                     size = gr.Radio(list(SIZES), value=SIZES[0], label="Output size", elem_id="size")
-                with gr.Row():
                     model = gr.Dropdown(models, value=default_model, label="Model", elem_id="model")
                     renderer = gr.Dropdown([AUTO, *RENDERERS], value=AUTO, label="Renderer", elem_id="renderer")
                     iters = gr.Slider(1, MAX_ITERS, value=2, step=1, label="Iterations ([R] models)", elem_id="iters")
-                with gr.Row():
-                    render_btn = gr.Button("Render", variant="primary", elem_id="render")
-                    cancel_btn = gr.Button("Cancel", elem_id="cancel")
-                summary = gr.Markdown(elem_id="summary")
         with gr.Row(equal_height=False):
             video = gr.Video(label="MP4", elem_id="video")
             gif = gr.Image(label="GIF", type="filepath", interactive=False, elem_id="gif")

@@ -56,3 +56,8 @@ def wait_idle(page: Page, timeout: float = 120_000) -> None:
     with suppress(PlaywrightTimeout):  # it may already be over
         page.wait_for_function(f"() => document.querySelectorAll('{BUSY}').length > 0", timeout=5_000)
     page.wait_for_function(f"() => document.querySelectorAll('{BUSY}').length === 0", timeout=timeout)
+
+
+def open_frames(page: Page) -> None:
+    """Unfold the frames / demo / project section (closed by default: the demo scene is preloaded)."""
+    page.get_by_role("button", name="Frames, demo scene and projects").click()

@@ -20,6 +20,7 @@ from tests.app.helpers import (
     click_image_pixel,
     expect_text,
     image_src,
+    open_frames,
     set_slider,
     wait_for_new_image,
     wait_idle,
@@ -46,6 +47,7 @@ def _object_centres() -> list[tuple[float, float]]:
 
 def test_click_shape_preview_render_download(page, tmp_path: Path) -> None:
     canvas = wait_for_new_image(page, "canvas", None)  # the demo scene is preloaded
+    open_frames(page)
     page.locator("#examples tbody tr").first.click()  # and offered as an example
     wait_idle(page)
     (stone, tile, _badge) = _object_centres()
@@ -102,12 +104,15 @@ def test_loading_a_saved_project_restores_the_session(page, tmp_path: Path) -> N
     wait_for_new_image(page, "canvas", None)
     wait_idle(page)
     canvas = image_src(page, "canvas")
+    open_frames(page)
     page.locator("#project-upload input[type=file]").set_input_files(str(path))
     expect_text(page, "object-table", "object 2")
     wait_for_new_image(page, "canvas", canvas)
     expect(page.locator("#num-frames input[data-testid='number-input']")).to_have_value("5")
+    page.get_by_role("button", name="Render settings").click()  # model, renderer, iterations: folded away
     expect(page.locator("#iters input[data-testid='number-input']")).to_have_value("3")
     # object 1 is selected and its curve is "reverse": d = 1 at t = 0, 0 at t = 1
+    page.get_by_role("button", name="Keyframes (numbers)").click()
     expect(page.locator("#object-knot-0 input[data-testid='number-input']")).to_have_value("1")
     expect(page.locator("#object-knot-4 input[data-testid='number-input']")).to_have_value("0")
     expect(page.locator("#object-preset input")).to_have_value("reverse")
@@ -147,6 +152,7 @@ def test_uploaded_photos_and_one_click_on_a_person(page) -> None:
     canvas = wait_for_new_image(page, "canvas", None)
     preview = wait_for_new_image(page, "preview", None)
     wait_idle(page)
+    open_frames(page)
     page.locator("#frame0 input[type=file]").set_input_files(str(frames[0]))
     wait_for_new_image(page, "canvas", canvas)  # the click canvas shows frame 0
     preview = wait_for_new_image(page, "preview", preview)
