@@ -167,3 +167,23 @@ PRESETS: dict[str, tuple[float, ...]] = {
     "start late": (0.0, 0.0, 0.0, 0.5, 1.0),
     "there-and-back": (0.0, 0.5, 1.0, 0.5, 0.0),
 }
+
+
+def most_visible_time(curves: Sequence[Curve], low: float = 0.1, high: float = 0.9, step: float = 0.01) -> float:
+    """The output time in ``[low, high]`` where the curves differ most from ordinary interpolation (``d = t``).
+
+    What a still preview should show so that an edit can be seen: the largest ``|curve(t) - t|`` over all curves
+    (objects and background alike), on a grid of ``step``; among equal differences the time nearest 0.5, then the
+    earliest. With no difference anywhere (every curve linear) it is 0.5. The ends are left out: frames 0 and 1 look
+    like the inputs.
+    """
+    if not 0.0 <= low <= high <= 1.0:
+        raise ValueError(f"need 0 <= low <= high <= 1, got {low!r}, {high!r}")
+    times = np.round(np.arange(low, high + step / 2, step), 6)
+    if not curves:
+        return 0.5
+    difference = np.max([np.abs(curve(times) - times) for curve in curves], axis=0)
+    if difference.max() < 1e-3:
+        return 0.5
+    candidates = times[difference >= difference.max() - 1e-9]
+    return float(candidates[np.argmin(np.abs(candidates - 0.5))])

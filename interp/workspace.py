@@ -65,6 +65,12 @@ class Workspace:
         """Remove a folder from ``new_call_dir`` (the call's own folder around it)."""
         shutil.rmtree(folder.parent, ignore_errors=True)
 
+    def preview_dir(self) -> Path:
+        """The folder for live-preview files (the playing preview's GIFs), created on first use; renders keep it."""
+        folder = self._root() / "preview"
+        folder.mkdir(exist_ok=True)
+        return folder
+
     def cleanup(self) -> None:
         """Delete everything this session wrote."""
         if self.root is not None:

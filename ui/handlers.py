@@ -18,8 +18,9 @@ import gradio as gr
 import numpy as np
 
 from interp import session as ops
+from interp.animation import animation_steps, edit_signature
 from interp.colors import object_color, to_hex
-from interp.curves import Curve
+from interp.curves import Curve, most_visible_time
 from interp.errors import InputError, InterpError
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_size
 from interp.locks import hold_per_step
@@ -154,6 +155,12 @@ class App:
             t,
         )
 
+    @staticmethod
+    def visible_time(session: Session) -> float:
+        """Where the still preview shows the edit best (``interp.curves.most_visible_time``): set on load and on a
+        preset change (at t = 0.5 a reversed curve looks like a linear one)."""
+        return most_visible_time([*(o.curve for o in session.objects), session.background])
+
     def curve_preset(self, session: Session) -> str | None:
         """The preset the selected object's curve is, for the preset menu (None: no object, or a custom curve)."""
         return session.objects[session.selected].curve.preset_name() if session.selected is not None else None
@@ -249,7 +256,8 @@ class App:
         if session.selected is None:
             raise gr.Error("select an object first (or click one on frame 0)")
         ops.set_curve(session, session.selected, Curve.preset(preset))
-        return self.refresh(session)
+        t = self.visible_time(session)
+        return (*self.refresh(session, t), t)
 
     def object_knots(self, session: Session, t: float, *values: float) -> tuple:
         if session.selected is not None:
@@ -258,7 +266,8 @@ class App:
 
     def background_preset(self, session: Session, preset: str, t: float) -> tuple:
         ops.set_curve(session, None, Curve.preset(preset))
-        return (session, *[gr.Slider(value=v) for v in session.background.at_knots()], self.plot(session, t))
+        t = self.visible_time(session)
+        return (session, *[gr.Slider(value=v) for v in session.background.at_knots()], self.plot(session, t), t)
 
     def background_knots(self, session: Session, t: float, *values: float) -> tuple:
         ops.set_curve(session, None, ops.curve_from_knots(values))
@@ -270,6 +279,29 @@ class App:
         with_renderer = None if renderer == AUTO else renderer
         frame = preview_frame(session, cache, self.pool, model, t, with_renderer)
         return frame, self.plot(session, t)
+
+    def animate(
+        self, session: Session, cache: PreviewCache, workspace: Workspace, model: str, renderer: str
+    ) -> Iterator[Any]:
+        """The preview that plays: GIFs of 3, 5, 9 and 17 frames as they are ready (``interp.animation``). An edit
+        made meanwhile stops it; the event that edit starts (``trigger_mode="always_last"``) shows the new one."""
+        if not session.has_frames:
+            yield None
+            return
+        with_renderer = None if renderer == AUTO else renderer
+        shown = edit_signature(session, model, with_renderer)
+        folder = workspace.preview_dir()
+        steps = animation_steps(
+            session,
+            cache,
+            self.pool,
+            model,
+            with_renderer,
+            folder,
+            stale=lambda: edit_signature(session, model, with_renderer) != shown,
+        )
+        for path, count in steps:
+            yield gr.Image(value=str(path), label=f"Playing: {count} frames")
 
     def render(
         self,
@@ -329,7 +361,7 @@ class App:
     def load_project_file(self, session: Session, file: str | None) -> tuple:
         """Restore a session from an uploaded project, which may reference no file on the server (only data URIs)."""
         if file is None:
-            return (*self.refresh(session), *[gr.skip()] * len(RENDER_SETTINGS))
+            return (*self.refresh(session), *[gr.skip()] * (len(RENDER_SETTINGS) + 1))
         document = decode_json(Path(file).read_bytes(), "that file is not a project: it")
         return self.restore_project(session, parse_project(document))
 
@@ -353,7 +385,8 @@ class App:
                 )
             )
         settings = (project.num_frames, project.fps, project.loop, model, project.renderer or AUTO, project.iters)
-        return (*self.refresh(session), *settings)  # in the order of RENDER_SETTINGS
+        t = self.visible_time(session)
+        return (*self.refresh(session, t), *settings, t)  # in the order of RENDER_SETTINGS, then the preview's time
 
     @staticmethod
     def _progress(progress: gr.Progress, total: int, done: int) -> tuple:

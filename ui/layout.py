@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import gradio as gr
+from gradio.events import Dependency
 
 from interp.curves import KNOTS, PRESETS
 from interp.engine import MAX_ITERS
@@ -53,16 +54,16 @@ def _knot_sliders(prefix: str, values: tuple[float, ...]) -> list[gr.Slider]:
     ]
 
 
-def _image(label: str, elem_id: str) -> gr.Image:
+def _image(label: str, elem_id: str, **settings: object) -> gr.Image:
     """An output image sized to the window (the three images of the working loop share one row)."""
     return gr.Image(
         label=label,
         interactive=False,
-        format="png",
         elem_id=elem_id,
         buttons=[],
         height="34vh",
         elem_classes=["labelled-image"],
+        **{"format": "png", **settings},
     )
 
 
@@ -116,6 +117,7 @@ def build_app(
         with gr.Row(equal_height=True):
             canvas = _image("Click objects on frame 0", "canvas")
             preview = _image("Preview at time t", "preview")
+            animation = _image("Playing", "animation", type="filepath")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=240):
                 mode = gr.Radio(list(CLICK_MODES), value=INCLUDE, label="Click mode", elem_id="mode")
@@ -185,16 +187,26 @@ def build_app(
             "show_progress": "minimal",
             "trigger_mode": "always_last",
         }
+        animation_args = {
+            "fn": friendly(app.animate),
+            "inputs": [session, cache, workspace, model, renderer],
+            "outputs": [animation],
+            "show_progress": "hidden",
+            "trigger_mode": "always_last",
+        }
+
+        def then_previews(event: Dependency) -> None:
+            """After an edit: the still preview, then the animation (an edit restarts it)."""
+            event.then(**preview_args).then(**animation_args)
+
         initial = (read_image(DEMO / "frame0.png"), read_image(DEMO / "frame1.png"))
         demo.load(app.open_session, [session, cache, workspace], None, show_progress="hidden")
         demo.unload(app.end_session)
-        demo.load(lambda s: (*app.load_frames(s, *initial), *initial), [session], [*views, img0, img1]).then(
-            **preview_args
-        )
+        then_previews(demo.load(lambda s: (*app.load_frames(s, *initial), *initial), [session], [*views, img0, img1]))
         for image in (img0, img1):
-            image.upload(friendly(app.load_frames), [session, img0, img1], views).then(**preview_args)
-        examples.load_input_event.then(friendly(app.load_frames), [session, img0, img1], views).then(**preview_args)
-        canvas.select(friendly(app.click), [session, mode, brush], views).then(**preview_args)
+            then_previews(image.upload(friendly(app.load_frames), [session, img0, img1], views))
+        then_previews(examples.load_input_event.then(friendly(app.load_frames), [session, img0, img1], views))
+        then_previews(canvas.select(friendly(app.click), [session, mode, brush], views))
         objects.select(friendly(app.select_object), [session, objects], views)
         for button, handler in (
             (new_btn, app.new_object),
@@ -202,23 +214,31 @@ def build_app(
             (delete_btn, app.delete),
             (clear_btn, app.clear),
         ):
-            button.click(friendly(handler), [session], views).then(**preview_args)
+            then_previews(button.click(friendly(handler), [session], views))
         rename_btn.click(friendly(app.rename), [session, name], views)
-        object_preset.input(friendly(app.object_preset), [session, object_preset], views).then(**preview_args)
+        then_previews(object_preset.input(friendly(app.object_preset), [session, object_preset], [*views, t]))
         for slider in object_knots:
-            slider.release(
-                friendly(app.object_knots), [session, t, *object_knots], [session, plot, object_preset]
-            ).then(**preview_args)
-        background_preset.input(
-            friendly(app.background_preset), [session, background_preset, t], [session, *background_knots, plot]
-        ).then(**preview_args)
+            then_previews(
+                slider.release(friendly(app.object_knots), [session, t, *object_knots], [session, plot, object_preset])
+            )
+        then_previews(
+            background_preset.input(
+                friendly(app.background_preset),
+                [session, background_preset, t],
+                [session, *background_knots, plot, t],
+            )
+        )
         for slider in background_knots:
-            slider.release(
-                friendly(app.background_knots), [session, t, *background_knots], [session, plot, background_preset]
-            ).then(**preview_args)
+            then_previews(
+                slider.release(
+                    friendly(app.background_knots),
+                    [session, t, *background_knots],
+                    [session, plot, background_preset],
+                )
+            )
         t.release(**preview_args)
-        model.input(**preview_args)
-        renderer.input(**preview_args)
+        then_previews(model.input(lambda: None))
+        then_previews(renderer.input(lambda: None))
         rendering = render_btn.click(
             friendly(app.render),
             [session, workspace, num_frames, fps, loop, model, renderer, iters, size],
@@ -227,11 +247,10 @@ def build_app(
             concurrency_id="render",
         )
         cancel_btn.click(lambda: "render cancelled", None, [summary], cancels=[rendering])
-        restore_outputs = [*views, num_frames, fps, loop, model, renderer, iters]  # handlers.RENDER_SETTINGS
-        project_file.upload(friendly(app.load_project_file), [session, project_file], restore_outputs).then(
-            **preview_args
-        )
-        demo_project.click(friendly(app.load_demo_project), [session], restore_outputs).then(**preview_args)
+        # handlers.RENDER_SETTINGS, then the preview's time
+        restore_outputs = [*views, num_frames, fps, loop, model, renderer, iters, t]
+        then_previews(project_file.upload(friendly(app.load_project_file), [session, project_file], restore_outputs))
+        then_previews(demo_project.click(friendly(app.load_demo_project), [session], restore_outputs))
 
         with gr.Row(visible=False):
             api_frame0, api_frame1 = gr.File(type="filepath"), gr.File(type="filepath")

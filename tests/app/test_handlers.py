@@ -8,6 +8,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 import pytest
+from PIL import Image
 
 from interp.preview import PreviewCache
 from interp.project import project_json
@@ -87,9 +88,11 @@ def test_preview_frame_and_demo_project(app: App) -> None:
     s = Session()
     views = app.load_demo_project(s)
     assert [o.name for o in s.objects] == ["stone", "tile", "badge"]
+    *views, t = views  # the still preview's time: where the demo's curves differ most from linear
     settings = dict(zip(RENDER_SETTINGS, views[-len(RENDER_SETTINGS) :], strict=True))
     assert settings["num_frames"] == 17  # restored from the project
     assert settings["iters"] == 2
+    assert t == app.visible_time(s) != 0.5
     frame, plot = app.preview(s, PreviewCache(), 0.5, "rife-v4", AUTO)
     assert frame.shape == (256, 448, 3)
     assert plot.dtype == np.uint8
@@ -104,7 +107,7 @@ def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App,
     document["background"] = {"curve": [[0.0, 0.0], [0.25, 0.0], [0.5, 0.0], [0.75, 0.0], [1.0, 0.0]]}
     path = tmp_path / "held.json"
     path.write_text(json.dumps(document))
-    views = app.load_project_file(s, str(path))[: -len(RENDER_SETTINGS)]
+    views = app.load_project_file(s, str(path))[: -len(RENDER_SETTINGS) - 1]
     object_menu, background_menu, *background_sliders = views[-7:]
     assert s.objects[s.selected].curve.preset_name() == "arrive early"  # the demo's first object
     assert object_menu["value"] == "arrive early"
@@ -130,3 +133,17 @@ def test_canvas_clicks_by_mode_box_and_brush(app: App, session: Session) -> None
     assert int(session.objects[0].mask.sum()) <= area
     with pytest.raises(gr.Error, match="unknown click mode"):
         friendly(app.click)(session, "lasso", 8, _select(35, 30))
+
+
+def test_animation_plays_the_edit_and_a_preset_moves_the_still(app: App, session: Session, tmp_path: Path) -> None:
+    from interp.animation import LEVELS
+    from interp.workspace import Workspace
+
+    steps = list(app.animate(session, PreviewCache(), Workspace(root=tmp_path), "rife-v4", AUTO))
+    assert [step.label for step in steps] == [f"Playing: {count} frames" for count in LEVELS]
+    with Image.open(steps[-1].value["path"]) as gif:
+        assert gif.n_frames == LEVELS[-1]
+    assert len(list((tmp_path / "preview").glob("*.gif"))) == len(LEVELS)  # the session's folder, not /tmp
+    app.click(session, "include (+)", 8, _select(40, 40))
+    *_views, t = app.object_preset(session, "reverse")
+    assert t == pytest.approx(0.1)  # at 0.5 reverse and linear agree: the still would show no change

@@ -96,3 +96,22 @@ def test_a_curve_knows_which_preset_it_is() -> None:
         assert Curve.preset(name).preset_name() == name
     assert Curve.from_points([[0, 0], [0.25, 0.3], [0.5, 0.5], [0.75, 0.75], [1, 1]]).preset_name() is None
     assert Curve.from_points([[0, 0], [1, 1]]).preset_name() is None  # linear in shape, but not the preset's knots
+
+
+def test_most_visible_time_is_where_the_curves_leave_linear_most() -> None:
+    from interp.curves import most_visible_time
+
+    linear = Curve.preset("linear")
+    assert most_visible_time([]) == 0.5
+    assert most_visible_time([linear, linear]) == 0.5  # nothing to see: the middle
+    # reverse differs from linear by |1 - 2t|: most at the ends of [0.1, 0.9], never at 0.5 where they agree
+    assert most_visible_time([Curve.preset("reverse"), linear]) == pytest.approx(0.1)
+    assert most_visible_time([Curve.preset("hold")]) == pytest.approx(0.9)
+    assert most_visible_time([Curve.preset("jump to end")]) == pytest.approx(0.1)
+    early = Curve.preset("arrive early")
+    t = most_visible_time([early, linear])
+    grid = np.linspace(0.1, 0.9, 81)
+    assert float(early(t)) - t == pytest.approx(np.max(early(grid) - grid), abs=1e-9)
+    assert most_visible_time([Curve.preset("hold")], low=0.2, high=0.6) == pytest.approx(0.6)
+    with pytest.raises(ValueError, match="low <= high"):
+        most_visible_time([linear], low=0.9, high=0.1)
