@@ -39,6 +39,9 @@ EDGE_SIGMA_PX = 1.0
 MIN_SHIFT_PX = 0.5
 #: How far (pixels) beyond an object's region at the background's time the clean plate replaces the network frame.
 REMOVE_GROW_PX = 3
+#: An object's own frame is rendered on a window this many pixels wider than where it moves (when that is clearly
+#: smaller than the frame): the network's flow needs some context around the object.
+WINDOW_MARGIN_PX = 32
 #: Plate pixels with less coverage than this are holes (background hidden in both frames), filled smoothly.
 PLATE_COVERAGE = 0.5
 FILL_SIGMAS_PX = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
@@ -141,6 +144,18 @@ def ghost_region(base: np.ndarray, plate: np.ndarray, seen: np.ndarray, near: np
     difference = np.abs(base - plate).max(axis=2) > GHOST_DIFFERENCE
     found = near & seen & difference
     return cv2.morphologyEx(found.astype(np.uint8), cv2.MORPH_OPEN, _CLOSE) > 0
+
+
+def paste_window(canvas: np.ndarray, part: np.ndarray, top: int, left: int) -> np.ndarray:
+    """A copy of ``canvas`` (``H x W x C``) with ``part`` (``h x w x C``) written with its top-left pixel at
+    ``(top, left)``; whatever of ``part`` lies outside the canvas is dropped."""
+    out = canvas.copy()
+    height, width = canvas.shape[:2]
+    y0, x0 = max(0, top), max(0, left)
+    y1, x1 = min(height, top + part.shape[0]), min(width, left + part.shape[1])
+    if y1 > y0 and x1 > x0:
+        out[y0:y1, x0:x1] = part[y0 - top : y1 - top, x0 - left : x1 - left]
+    return out
 
 
 def composite(

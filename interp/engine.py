@@ -228,6 +228,46 @@ class Interpolator:
             )
         return FramePair(frame0, frame1, context)
 
+    def window(
+        self, pair: FramePair, top: int, left: int, height: int, width: int, max_share: float = 0.6
+    ) -> tuple[FramePair, tuple[int, int]] | None:
+        """A window of ``pair`` as a pair of its own, to render uniform maps on part of the frame only.
+
+        The window (frame pixels; it may reach past the edges) is widened to the network's padding multiple and
+        minimum size on the padded grid, so the network sees whole blocks as it does on the full frame. Returns the
+        window pair and the frame position ``(row, column)`` of its top-left pixel (negative where it starts in the
+        padding), or None when the widened window would cover more than ``max_share`` of the padded frame (then the
+        whole frame is as cheap). Away from the window's edges the result matches the full frame's closely, not
+        exactly: the flow estimate sees less context.
+        """
+        multiple = self.network.pad_multiple(self.scale)
+        least = -(-self.network.min_side(self.scale) // multiple) * multiple
+        pad_left, _, pad_top, _ = self._padding(*pair.size)
+        full_h, full_w = pair.frame0.tensor.shape[2:]
+        spans = []
+        for start, length, full, pad in ((top, height, full_h, pad_top), (left, width, full_w, pad_left)):
+            low = max(0, (start + pad) // multiple * multiple)
+            high = min(full, -(-(start + length + pad) // multiple) * multiple)
+            high = min(full, max(high, low + least, low + multiple))
+            low = max(0, min(low, high - least))
+            spans.append((low, high))
+        (y0, y1), (x0, x1) = spans
+        if (y1 - y0) * (x1 - x0) > max_share * full_h * full_w:
+            return None
+        frames = []
+        for frame in (pair.frame0, pair.frame1):
+            tensor = frame.tensor[:, :, y0:y1, x0:x1]
+            features = frame.features
+            if features is not None:
+                features = features[:, :, y0:y1, x0:x1] if features.shape[2:] == frame.tensor.shape[2:] else None
+                features = features if features is not None else self.network.encode_frame(tensor)
+            frames.append(EncodedFrame(tensor, features, y1 - y0, x1 - x0))
+        with torch.inference_mode():
+            context = self.network.encode_pair(
+                frames[0].tensor, frames[1].tensor, frames[0].features, frames[1].features, self.scale
+            )
+        return FramePair(frames[0], frames[1], context), (y0 - pad_top, x0 - pad_left)
+
     # ---------------------------------------------------------------- maps
     @staticmethod
     def _check_map(value: MapLike, pair: FramePair) -> None:

@@ -28,9 +28,11 @@ from interp.composite import (
     MIN_SHIFT_PX,
     PASTE_GROW_PX,
     REMOVE_GROW_PX,
+    WINDOW_MARGIN_PX,
     clean_plate,
     composite,
     ghost_region,
+    paste_window,
     region_at,
     shift_px,
     soft_alpha,
@@ -193,19 +195,30 @@ class Manipulator:
             yield image
 
     def _composite(self, prepared: PreparedPair, objects: np.ndarray, background: float) -> np.ndarray:
-        """One frame of the ``"composite"`` renderer (see ``interp.composite``): ``H x W x 3`` float32."""
-        wanted = sorted({background, *objects.tolist()})
-        rendered = dict(zip(wanted, self.interpolator.render(prepared.pair, wanted, iters=self.iters), strict=True))
+        """One frame of the ``"composite"`` renderer (see ``interp.composite``): ``H x W x 3`` float32.
+
+        An object that would stand less than ``MIN_SHIFT_PX`` from its place in the background's frame is taken from
+        that frame (its own distance differs by a hair: nothing to render, nothing to remove).
+        """
         p = prepared
+        distances = [
+            d if shift_px(p.flow01, p.labels0 == index, d - background) >= MIN_SHIFT_PX else background
+            for index, d in enumerate(objects.tolist())
+        ]
+        regions = [
+            region_at(p.labels0 == index, p.labels1 == index, p.flow01, p.flow10, distance)
+            for index, distance in enumerate(distances)
+        ]
+        rendered = self._uniform_frames(p, distances, background, regions)
         base = rendered[background]
         there = np.zeros(p.pair.size, dtype=np.float32)  # moved objects at the background's distance
         own = np.zeros(p.pair.size, dtype=np.float32)  # every object at its own distance
         moved = []  # objects that stand somewhere else than in the background's frame
         layers = []
-        for index, distance in enumerate(objects.tolist()):
+        for index, distance in enumerate(distances):
             mask0, mask1 = p.labels0 == index, p.labels1 == index
-            alpha = soft_alpha(region_at(mask0, mask1, p.flow01, p.flow10, distance), PASTE_GROW_PX)
-            if shift_px(p.flow01, mask0, distance - background) >= MIN_SHIFT_PX:
+            alpha = soft_alpha(regions[index], PASTE_GROW_PX)
+            if distance != background:
                 moved.append(index)
                 old = region_at(mask0, mask1, p.flow01, p.flow10, background)
                 there = np.maximum(there, soft_alpha(old, REMOVE_GROW_PX))
@@ -221,6 +234,35 @@ class Manipulator:
             ghost = soft_alpha(ghost_region(base, plate, seen, band(there > 0)), 1)
             remove = np.maximum(there, ghost) * (1.0 - own)
         return composite(base, plate, remove, layers)
+
+    def _uniform_frames(
+        self, prepared: PreparedPair, objects: list[float], background: float, regions: Sequence[np.ndarray]
+    ) -> dict[float, np.ndarray]:
+        """The network's frames at the background's distance and at each object's (``H x W x 3`` float32 by
+        distance). An object's distance is rendered only on a window around its objects (where they are on both
+        frames and at that distance, plus ``WINDOW_MARGIN_PX``) when that window is clearly smaller than the frame;
+        outside it the frame is the background's (never pasted there: the objects' alphas lie inside)."""
+        p = prepared
+        windows = {}
+        for distance in sorted(set(objects) - {background, 0.0, 1.0}):  # frames 0 and 1 cost nothing
+            where = np.zeros(p.pair.size, dtype=bool)
+            for index in (i for i, d in enumerate(objects) if d == distance):
+                where |= (p.labels0 == index) | (p.labels1 == index) | regions[index]
+            ys, xs = np.nonzero(where)
+            if not len(ys):
+                continue
+            margin = WINDOW_MARGIN_PX
+            top, left = int(ys.min()) - margin, int(xs.min()) - margin
+            height, width = int(ys.max()) - top + 1 + margin, int(xs.max()) - left + 1 + margin
+            found = self.interpolator.window(p.pair, top, left, height, width)
+            if found is not None:
+                windows[distance] = found
+        whole = sorted({background, *objects} - set(windows))
+        rendered = dict(zip(whole, self.interpolator.render(p.pair, whole, iters=self.iters), strict=True))
+        for distance, (pair, corner) in windows.items():
+            part = self.interpolator.render(pair, [distance], iters=self.iters)[0]
+            rendered[distance] = paste_window(rendered[background], part, *corner)
+        return rendered
 
     def render_curves(
         self,

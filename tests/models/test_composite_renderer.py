@@ -53,3 +53,22 @@ def test_a_held_object_leaves_no_ghost(teacher: dict) -> None:
     splat = psnr(_render(teacher, 0.0, 0.5, "splat"), truth)
     assert composite > 43.0
     assert composite > splat + 2.0
+
+
+def test_a_window_renders_what_the_whole_frame_does_around_the_object(teacher: dict) -> None:
+    interpolator, pair = teacher["manipulator"].interpolator, teacher["prepared"].pair
+    assert interpolator.window(pair, 0, 0, 240, 320) is None  # the whole frame: no saving
+    found = interpolator.window(pair, 100, 60, 100, 120)
+    assert found is not None
+    small, (top, left) = found
+    assert (top, left) == (64, 0)  # widened to whole 64-pixel blocks
+    assert small.size[0] % 64 == 0
+    assert small.size[1] % 64 == 0
+    part = interpolator.render(small, [0.3])[0]
+    whole = interpolator.render(pair, [0.3])[0]
+    inner = (slice(100, 200), slice(60, 180))  # the asked-for window, away from the window's own edges
+    inside = whole[inner]
+    assert (
+        psnr(part[inner[0].start - top : inner[0].stop - top, inner[1].start - left : inner[1].stop - left], inside)
+        > 38
+    )

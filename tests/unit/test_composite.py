@@ -9,6 +9,7 @@ from interp.composite import (
     composite,
     fill_from_surroundings,
     ghost_region,
+    paste_window,
     region_at,
     shift_px,
     soft_alpha,
@@ -104,3 +105,13 @@ def test_shift_px_scales_the_objects_motion_by_the_distance_difference() -> None
     assert shift_px(flow01, mask, 0.5) == 4.0
     assert shift_px(flow01, mask, -1e-3) < 0.01
     assert shift_px(flow01, np.zeros_like(mask), 0.5) == 0.0
+
+
+def test_paste_window_writes_the_part_and_drops_what_lies_outside() -> None:
+    canvas = np.zeros((4, 5, 3), np.float32)
+    part = np.arange(3 * 3 * 3, dtype=np.float32).reshape(3, 3, 3)
+    out = paste_window(canvas, part, -1, 3)  # starts above the canvas and runs off its right side
+    assert np.array_equal(out[0:2, 3:5], part[1:3, 0:2])
+    assert out[2:, :].sum() == 0
+    assert out[:, :3].sum() == 0
+    assert canvas.sum() == 0  # the canvas itself is untouched
