@@ -29,6 +29,8 @@ from interp.weights import load_network
 #: Flow-estimation scales the networks support (as Practical-RIFE): < 1 for high resolution, > 1 for small frames.
 SCALES: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 MAX_ITERS = 16
+#: Iterations of the [R] models' reference-based estimation unless told otherwise (as the reference scripts).
+DEFAULT_ITERS = 2
 #: Pixels (maps x padded frame area) per network call when the batch size is automatic.
 CPU_PIXEL_BUDGET = 4 * 448 * 256
 CUDA_PIXEL_BUDGET = 8 * 1920 * 1088
@@ -99,6 +101,13 @@ def check_scale(scale: float) -> float:
     if scale not in SCALES:
         raise InputError(f"scale must be one of {', '.join(str(s) for s in SCALES)}, got {scale!r}")
     return float(scale)
+
+
+def check_iters(iters: int) -> int:
+    """Validate the number of iterations of the [R] models (1 to ``MAX_ITERS``)."""
+    if isinstance(iters, bool) or not isinstance(iters, int | np.integer) or not 1 <= iters <= MAX_ITERS:
+        raise InputError(f"iters must be a whole number between 1 and {MAX_ITERS}, got {iters!r}")
+    return int(iters)
 
 
 def to_uint8(frame: np.ndarray) -> np.ndarray:
@@ -321,7 +330,7 @@ class Interpolator:
         self,
         pair: FramePair,
         maps: Sequence[MapLike],
-        iters: int = 2,
+        iters: int = DEFAULT_ITERS,
         reference: Reference | None = None,
         progress: Progress | None = None,
     ) -> Iterator[np.ndarray]:
@@ -334,8 +343,8 @@ class Interpolator:
             reference: optional reference image and map for the [R] models (starts the iterations there).
             progress: called with (frames done, total) after each batch.
         """
-        if self.spec.iterative and not 1 <= iters <= MAX_ITERS:
-            raise InputError(f"iters must be between 1 and {MAX_ITERS}, got {iters!r}")
+        if self.spec.iterative:
+            check_iters(iters)
         for value in maps:  # fail before rendering anything; tensors are built one batch at a time
             self._check_map(value, pair)
         ends: dict[float, np.ndarray] = {}  # frame 0 / frame 1 as output images, copied off the device on first use
@@ -372,7 +381,7 @@ class Interpolator:
         self,
         pair: FramePair,
         maps: Sequence[MapLike],
-        iters: int = 2,
+        iters: int = DEFAULT_ITERS,
         reference: Reference | None = None,
         progress: Progress | None = None,
     ) -> list[np.ndarray]:
@@ -380,7 +389,7 @@ class Interpolator:
         return list(self.iter_render(pair, maps, iters, reference, progress))
 
     @torch.inference_mode()
-    def flow(self, pair: FramePair, t: float = 0.5, iters: int = 2) -> np.ndarray:
+    def flow(self, pair: FramePair, t: float = 0.5, iters: int = DEFAULT_ITERS) -> np.ndarray:
         """The network's bidirectional flow at time ``t``: ``4 x H x W`` float32, pixels.
 
         Channels 0-1 hold ``F_t->0`` and 2-3 ``F_t->1`` (x then y), on the grid of the frame at time ``t``: the

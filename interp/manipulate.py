@@ -38,7 +38,7 @@ from interp.composite import (
     soft_alpha,
 )
 from interp.curves import Curve, output_times
-from interp.engine import FramePair, Interpolator
+from interp.engine import DEFAULT_ITERS, FramePair, Interpolator
 from interp.errors import InputError
 from interp.layers import clean_layer_flows, frame1_labels, render_layers, unreliable_flow
 from interp.splat import endpoint_flows
@@ -105,7 +105,9 @@ def band(region: np.ndarray, width_px: int = GHOST_BAND_PX) -> np.ndarray:
 class Manipulator:
     """Renders manipulated sequences with an ``Interpolator`` (the same object the CLI and the app use)."""
 
-    def __init__(self, interpolator: Interpolator, feather_px: float = DEFAULT_FEATHER_PX, iters: int = 2) -> None:
+    def __init__(
+        self, interpolator: Interpolator, feather_px: float = DEFAULT_FEATHER_PX, iters: int = DEFAULT_ITERS
+    ) -> None:
         self.interpolator = interpolator
         self.feather_px = feather_px
         self.iters = iters

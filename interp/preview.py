@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interp.engine import Interpolator, to_uint8
+from interp.engine import DEFAULT_ITERS, Interpolator, check_iters, to_uint8
 from interp.locks import FairLock
 from interp.lru import LRUCache
 from interp.manipulate import Manipulator, PreparedPair, check_renderer, default_renderer
@@ -123,14 +123,17 @@ def preview_frame(
     model: str,
     t: float,
     renderer: str | None = None,
+    iters: int = DEFAULT_ITERS,
 ) -> np.ndarray:
-    """The manipulated frame at time ``t`` (``H x W x 3`` uint8, preview size)."""
+    """The manipulated frame at time ``t`` (``H x W x 3`` uint8, preview size), rendered as a render would be: with
+    the same renderer and, for the [R] models, the same number of iterations (``iters``)."""
     if not session.has_frames:
         raise ValueError("no frames loaded")
     interpolator = pool.get(model)
     renderer = check_renderer(renderer) if renderer else default_renderer(interpolator)
     objects, background = distances_at(session, float(np.clip(t, 0.0, 1.0)))
-    key = (session.version, interpolator.spec.name)
+    iters = check_iters(iters) if interpolator.spec.iterative else DEFAULT_ITERS
+    key = (session.version, interpolator.spec.name, iters)
     if cache.key != key:  # new frames, masks or model: the session's older work is of no further use
         cache.key = key
         cache.store.forget(cache.owner, keep_key=key)
@@ -139,7 +142,7 @@ def preview_frame(
     cached = cache.store.frames.get(frame_key)
     if cached is not None:
         return cached
-    manipulator = Manipulator(interpolator)
+    manipulator = Manipulator(interpolator, iters=iters)
     with pool.lock:
         prepared = cache.store.pairs.get(pair_key)
         if prepared is None:

@@ -49,7 +49,7 @@ def test_preview_follows_curves_and_caches(pool: ModelPool) -> None:
     click(session, x + 1, y, True, _mask_of_scene(scene))
     assert session.version != version
     preview_frame(session, cache, pool, "rife-v4", 0.5)
-    assert cache.key == (session.version, "rife-v4")
+    assert cache.key == (session.version, "rife-v4", 2)
     assert len(cache.frames) == 1  # a new mask invalidated the old frames
 
 
@@ -58,3 +58,32 @@ def test_available_models_lists_present_weights_only() -> None:
     assert "rife-v4" in models
     for name in interpolator_names():
         assert (name in models) == is_present(get_spec(name))
+
+
+def test_preview_of_an_r_model_follows_the_iterations_as_the_render_does() -> None:
+    """DR-RIFE (official layout, random weights): the preview renders with the iterations it is given, as a render of
+    the same project would, and caches each count apart (it used to ignore them and always run 2)."""
+    from interp.engine import Interpolator
+    from interp.manipulate import Manipulator, default_renderer
+    from tests.conftest import shared_path
+
+    checkpoint = shared_path("fixtures", "rife-di", "DR-RIFE")
+    pool = ModelPool(lambda name: Interpolator.load(name, checkpoint, device="cpu"))
+    scene = make_scene(4, 96, 160, num_objects=1, max_motion=12)
+    session, cache = Session(), PreviewCache()
+    set_frames(session, scene.frame(0), scene.frame(1))
+    click(session, *scene.centres()[0], True, _mask_of_scene(scene))
+    set_curve(session, 0, Curve.preset("reverse"))
+    one = preview_frame(session, cache, pool, "DR-RIFE", 0.3, iters=1)
+    three = preview_frame(session, cache, pool, "DR-RIFE", 0.3, iters=3)
+    assert np.abs(one.astype(float) - three.astype(float)).max() > 1
+    assert np.array_equal(preview_frame(session, cache, pool, "DR-RIFE", 0.3, iters=1), one)
+    manipulator = Manipulator(pool.get("DR-RIFE"), iters=3)
+    prepared = manipulator.prepare(session.img0, session.img1, [session.objects[0].mask])
+    objects = np.array([[float(session.objects[0].curve(0.3))]])
+    background = np.array([float(session.background(0.3))])
+    renderer = default_renderer(manipulator.interpolator)  # D / DR models: maps
+    rendered = next(manipulator.render(prepared, objects, background, renderer))
+    assert np.abs(rendered * 255 - three.astype(float)).max() <= 1  # the render's frame, rounded
+    with pytest.raises(ValueError, match="iters"):
+        preview_frame(session, cache, pool, "DR-RIFE", 0.3, iters=0)
