@@ -1,4 +1,5 @@
-"""``python -m interp train``: train a T / D / TR / DR RIFE after InterpAny-Clearer's recipe."""
+"""``python -m interp train``: train InterpAny-Clearer's RIFE (T / D / TR / DR), AMT-S, IFRNet or EMA-VFI (D / DR)
+after each family's reference recipe."""
 
 from __future__ import annotations
 
@@ -13,24 +14,27 @@ from interp.cli.evaluate import blur_kernel
 from interp.models.registry import get_spec
 from interp.research.dataset import CROP_MULTIPLE
 from interp.research.maps import REFERENCE_BLUR
-from interp.research.recipe import VARIANTS, get_variant
+from interp.research.recipe import FAMILIES, VARIANTS, family_variant
 from interp.research.train import LOG_NAME, TrainConfig, Trainer
-
-MODELS = ("RIFE",)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train",
         help="train a T / D / TR / DR model on Vimeo-90K septuplets",
-        description="Train InterpAny-Clearer's RIFE variants with the reference recipe: random triplets from "
+        description="Train InterpAny-Clearer's networks with each family's reference recipe: random triplets from "
         "septuplets (D/DR read dis_index_*.npy maps: run `python -m interp dataset index` first), crops, flips, "
-        "rotations, temporal reversal, Laplacian L1 + teacher + distillation loss, AdamW with warm-up and cosine "
-        "decay. Checkpoints land in the official layout (OUT/train_sdi_log/flownet_sdi.pkl, T: "
-        "OUT/train_m_log/flownet_m.pkl): --checkpoint OUT works for image, video and eval.",
+        "rotations, temporal reversal; RIFE: Laplacian L1 + teacher + distillation, AdamW with warm-up and cosine "
+        "decay; AMT-S / IFRNet: Charbonnier + ternary, AdamW with cosine decay; EMA-VFI: Laplacian L1 of the frame and "
+        "its merged frames, AdamW with warm-up and cosine decay. Checkpoints land in the family's official layout "
+        "(RIFE: OUT/train_sdi_log/flownet_sdi.pkl, T: OUT/train_m_log/flownet_m.pkl; AMT-S / IFRNet: "
+        "OUT/ckpts/latest.pth + OUT/<V>-<family>.yaml; EMA-VFI: OUT/train_sdi_log/ema-vfi.pkl): --checkpoint OUT "
+        "works for image, video and eval.",
     )
-    parser.add_argument("--model", choices=MODELS, default="RIFE", help="network family (default RIFE)")
-    parser.add_argument("--variant", required=True, choices=tuple(VARIANTS), help="T, D, TR or DR")
+    parser.add_argument("--model", choices=FAMILIES, default="RIFE", help="network family (default RIFE)")
+    parser.add_argument(
+        "--variant", required=True, choices=tuple(VARIANTS), help="T, D, TR or DR (AMT-S, IFRNet, EMA-VFI: D, DR)"
+    )
     parser.add_argument("--data", required=True, type=Path, help="Vimeo-90K septuplet tree (official or flat)")
     parser.add_argument(
         "--list",
@@ -49,16 +53,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="hold out the last N training septuplets for validation (default: 5%%, as the reference, at least 1 "
         "and at most 100)",
     )
-    parser.add_argument("--out", type=Path, default=None, help="run folder (default runs/<VARIANT>-RIFE)")
+    parser.add_argument("--out", type=Path, default=None, help="run folder (default runs/<VARIANT>-<MODEL>)")
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--steps", type=positive_int, help="optimisation steps in all")
     length.add_argument("--epochs", type=positive_int, help="passes over the training septuplets (default 1)")
     parser.add_argument("--batch-size", type=positive_int, default=16, help="samples per step (default 16)")
     parser.add_argument(
-        "--crop", type=positive_int, default=224, help=f"square crop side, a multiple of {CROP_MULTIPLE} (224)"
+        "--crop",
+        type=positive_int,
+        default=None,
+        help=f"square crop side, a multiple of {CROP_MULTIPLE} (the family's: 224, EMA-VFI 256; AMT-S at least 128)",
     )
-    parser.add_argument("--lr", type=positive_float, default=None, help="peak learning rate (default 3e-4 * B / 64)")
-    parser.add_argument("--warmup", type=positive_int, default=None, help="warm-up steps (default min(2000, 10%%))")
+    parser.add_argument(
+        "--lr",
+        type=positive_float,
+        default=None,
+        help="peak learning rate (default the family's: RIFE 3e-4 * B / 64, AMT-S 2e-4, IFRNet 1e-4, "
+        "EMA-VFI 2e-4 * B / 64)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=non_negative_int,
+        default=None,
+        help="warm-up steps (default RIFE and EMA-VFI min(2000, 10%%), AMT-S and IFRNet none)",
+    )
     parser.add_argument(
         "--map-blur", type=blur_kernel, default=REFERENCE_BLUR, help="Gaussian blur of distance maps (9; 0 off)"
     )
@@ -76,12 +94,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    variant = get_variant(args.variant)
+    variant = family_variant(args.model, args.variant)
     out = args.out or Path("runs") / variant.model
     if args.threads:
         torch.set_num_threads(args.threads)
     config = TrainConfig(
         variant=variant.name,
+        model=args.model,
         data=args.data,
         out=out,
         lists=tuple(args.lists),

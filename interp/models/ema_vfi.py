@@ -164,16 +164,29 @@ class EMAVFIDI(PairNetwork):
         )
 
     def _flow(
-        self, img0: torch.Tensor, img1: torch.Tensor, target: torch.Tensor, feats: Features
+        self,
+        img0: torch.Tensor,
+        img1: torch.Tensor,
+        target: torch.Tensor,
+        feats: Features,
+        merged: list[torch.Tensor] | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The two heads (the reference's ``calculate_flow``): flow ``B x 4`` and mask logit at the images' size."""
+        """The two heads (the reference's ``calculate_flow``): flow ``B x 4`` and mask logit at the images' size.
+        ``merged`` (training) receives each head's blend of the warped frames, as the reference's ``forward``."""
         batch = target.shape[0]
         img0, img1 = expand_batch(img0, batch), expand_batch(img1, batch)
         flow, mask = self.block[0](self._head_input(0, target, feats), torch.cat((img0, img1), 1), None)
         warped0, warped1 = backward_warp(img0, flow[:, :2]), backward_warp(img1, flow[:, 2:4])
+        if merged is not None:
+            weight = torch.sigmoid(mask)
+            merged.append(warped0 * weight + warped1 * (1 - weight))
         inputs = torch.cat((img0, img1, warped0, warped1, mask), 1)
         flow_d, mask_d = self.block[1](self._head_input(1, target, feats), inputs, flow)
-        return flow + flow_d, mask + mask_d
+        flow, mask = flow + flow_d, mask + mask_d
+        if merged is not None:
+            weight = torch.sigmoid(mask)
+            merged.append(backward_warp(img0, flow[:, :2]) * weight + backward_warp(img1, flow[:, 2:4]) * (1 - weight))
+        return flow, mask
 
     def _refine(
         self, img0: torch.Tensor, img1: torch.Tensor, feats: Features, flow: torch.Tensor, mask: torch.Tensor
@@ -201,9 +214,7 @@ class EMAVFIDI(PairNetwork):
         img0, img1 = context.img0, context.img1
         features, flow_features = context.features, context.flow_features
         if current is not None and previous is not None:
-            batch = cond.shape[0]
-            x0 = torch.cat([expand_batch(img0, batch), current, previous], 1)
-            x1 = torch.cat([expand_batch(img1, batch), current, 1 - previous], 1)
+            x0, x1 = self._recurrent_inputs(img0, img1, current, previous)
             features = flow_features = self._backbone(x0, x1)
             if scale != 1.0:
                 small = F.interpolate(torch.cat((x0, x1), 1), scale_factor=scale, mode="bilinear", align_corners=False)
@@ -222,6 +233,30 @@ class EMAVFIDI(PairNetwork):
     def forward(self, img0: torch.Tensor, img1: torch.Tensor, cond: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
         """Interpolate: frames ``B x 3 x H x W`` in [0, 1] and a condition ``B x C x H x W`` -> ``B x 3 x H x W``."""
         return self.render_maps(self.encode_pair(img0, img1, None, None, scale), cond, scale)[0]
+
+    @staticmethod
+    def _recurrent_inputs(
+        img0: torch.Tensor, img1: torch.Tensor, current: torch.Tensor, previous: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """[D,R]'s 7-channel backbone inputs ``[frame0, current, previous]`` and ``[frame1, current, 1 - previous]``."""
+        batch = current.shape[0]
+        x0 = torch.cat([expand_batch(img0, batch), current, previous], 1)
+        x1 = torch.cat([expand_batch(img1, batch), current, 1 - previous], 1)
+        return x0, x1
+
+    def forward_train(
+        self, img0: torch.Tensor, img1: torch.Tensor, cond: torch.Tensor
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The training pass (flow at full scale, as the reference's ``MultiScaleFlow.forward``): the prediction and
+        each flow head's merged frame (blend of the warped frames before the U-Net), which its recipe supervises too."""
+        target, previous, current = split_condition(cond, self.iterative)
+        if current is not None and previous is not None:
+            features = self._backbone(*self._recurrent_inputs(img0, img1, current, previous))
+        else:
+            features = self._backbone(img0, img1)
+        merged: list[torch.Tensor] = []
+        flow, mask = self._flow(img0, img1, target, features, merged)
+        return self._refine(img0, img1, features, flow, mask), merged
 
 
 def _count(state: Mapping[str, torch.Tensor], pattern: str) -> int:

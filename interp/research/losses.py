@@ -1,8 +1,9 @@
-"""The training loss of the reference recipe: Laplacian-pyramid L1 on the student and the teacher, plus distillation.
+"""The training losses of the reference recipes.
 
-``total = lap(student, gt) + lap(teacher, gt) + distill_weight * distill`` with ``distill_weight`` 0.002 (the
+RIFE: ``total = lap(student, gt) + lap(teacher, gt) + distill_weight * distill`` with ``distill_weight`` 0.002 (the
 reference's ``--cont`` setting, used for all four released variants). ``lap`` is the L1 distance summed over the 5
-band-pass levels of a Laplacian pyramid (5 x 5 binomial kernel, reflect padding).
+band-pass levels of a Laplacian pyramid (5 x 5 binomial kernel, reflect padding); EMA-VFI's recipe uses the same
+``lap``. AMT-S and IFRNet (their ``*_wofloloss`` configs): ``charbonnier + ternary`` on the prediction.
 """
 
 from __future__ import annotations
@@ -58,6 +59,65 @@ def laplacian_l1(prediction: torch.Tensor, target: torch.Tensor, levels: int = P
     """
     bands = laplacian_pyramid(prediction - target, levels)
     return sum((band.abs().mean() for band in bands), prediction.new_zeros(()))
+
+
+#: ``sqrt(diff^2 + CHARBONNIER_EPS)``: the AMT-S / IFRNet trainer's ``CharbonnierLoss``.
+CHARBONNIER_EPS = 1e-6
+#: The census (ternary) transform's window and its two soft-sign constants (``TernaryLoss``).
+TERNARY_PATCH = 7
+_CENSUS_SOFT = 0.81
+_TERNARY_SOFT = 0.1
+#: EMA-VFI's weight of each merged (pre-refinement) frame's Laplacian L1.
+MERGED_WEIGHT = 0.5
+
+
+def charbonnier(prediction: torch.Tensor, target: torch.Tensor, eps: float = CHARBONNIER_EPS) -> torch.Tensor:
+    """Mean of ``sqrt((prediction - target)^2 + eps)``: a smooth L1 whose floor, for equal images, is ``sqrt(eps)``."""
+    return torch.sqrt((prediction - target) ** 2 + eps).mean()
+
+
+def census_transform(image: torch.Tensor, patch: int = TERNARY_PATCH) -> torch.Tensor:
+    """Soft-signed differences of each pixel's ``patch x patch`` neighbours to it, on the channel mean (zero padding):
+    ``B x patch^2 x H x W``."""
+    gray = image.mean(1, keepdim=True)
+    kernel = torch.eye(patch * patch, device=image.device, dtype=image.dtype).reshape(patch * patch, 1, patch, patch)
+    diff = F.conv2d(gray, kernel, padding=patch // 2) - gray
+    return diff / torch.sqrt(_CENSUS_SOFT + diff**2)
+
+
+def ternary_loss(prediction: torch.Tensor, target: torch.Tensor, patch: int = TERNARY_PATCH) -> torch.Tensor:
+    """The census (ternary) loss: a robust distance of the census transforms (the target's without gradient),
+    averaged over the pixels whose whole window lies inside the image (the border counts as zero, as the reference)."""
+    diff = census_transform(prediction, patch) - census_transform(target, patch).detach()
+    dist = (diff**2 / (_TERNARY_SOFT + diff**2)).mean(1, keepdim=True)
+    border = patch // 2
+    inside = torch.zeros_like(dist)
+    inside[:, :, border : dist.shape[2] - border, border : dist.shape[3] - border] = 1.0
+    return (dist * inside).mean()
+
+
+def merged_laplacian_l1(prediction: torch.Tensor, merged: list[torch.Tensor], gt: torch.Tensor) -> NamedTerms:
+    """EMA-VFI's loss: ``lap(prediction, gt) + 0.5 * sum(lap(m, gt) for m in merged)`` (each flow head's blend)."""
+    l1 = laplacian_l1(prediction, gt)
+    merged_l1 = sum((laplacian_l1(m, gt) for m in merged), gt.new_zeros(()))
+    return NamedTerms(l1 + MERGED_WEIGHT * merged_l1, {"l1": l1, "merged": merged_l1})
+
+
+def reconstruction_loss(prediction: torch.Tensor, gt: torch.Tensor) -> NamedTerms:
+    """AMT-S / IFRNet's loss: ``charbonnier + ternary`` (weights 1, 1; no flow or feature terms)."""
+    rec, ter = charbonnier(prediction, gt), ternary_loss(prediction, gt)
+    return NamedTerms(rec + ter, {"charbonnier": rec, "ternary": ter})
+
+
+@dataclass(frozen=True)
+class NamedTerms:
+    """A loss and its named parts (scalar tensors; ``total`` carries the graph)."""
+
+    total: torch.Tensor
+    parts: dict[str, torch.Tensor]
+
+    def as_floats(self) -> dict[str, float]:
+        return {"total": float(self.total.detach())} | {k: float(v.detach()) for k, v in self.parts.items()}
 
 
 @dataclass(frozen=True)

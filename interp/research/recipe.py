@@ -55,6 +55,26 @@ def get_variant(name: str) -> Variant:
     return variant
 
 
+#: Network families ``python -m interp train --model`` trains; only RIFE has the time-indexed T / TR variants.
+FAMILIES = ("RIFE", "AMT-S", "IFRNet", "EMA-VFI")
+
+
+def family_variant(family: str, name: str) -> Variant:
+    """The variant ``name`` of ``family`` (``("AMT-S", "DR")`` -> model ``DR-AMT-S``). The samples are the same for
+    every family: the reference's AMT-S / IFRNet / EMA-VFI datasets draw frames, reference frames and maps as
+    RIFE's."""
+    variant = get_variant(name)
+    known = {f.lower(): f for f in FAMILIES}
+    if family.lower() not in known:
+        raise InputError(f"unknown model family {family!r}; known: {', '.join(FAMILIES)}")
+    family = known[family.lower()]
+    if family == "RIFE":
+        return variant
+    if not variant.distance:
+        raise InputError(f"{family} has the D and DR variants only (T and TR are RIFE's), got {name!r}")
+    return Variant(variant.name, f"{variant.name}-{family}", variant.distance, variant.recurrent)
+
+
 @dataclass(frozen=True)
 class FrameChoice:
     """Frame indices (0-based) of one sample: inputs, ground truth and, for [R] variants, the current frame."""

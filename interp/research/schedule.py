@@ -3,7 +3,9 @@
 The reference peaks at 3e-4 for 4 GPUs x 16 samples and scales linearly with the total batch
 (``lr * world_size / 4 * batch_size / 16``), i.e. ``3e-4 * batch / 64``; it warms up over 2000 steps and decays over
 the rest of ``epochs x steps_per_epoch``. One difference: the reference's step 0 has a learning rate of exactly 0 (a
-wasted step); here step ``s`` warms up to ``(s + 1) / warmup`` of the peak.
+wasted step); here step ``s`` warms up to ``(s + 1) / warmup`` of the peak. ``warmup = 0`` is a plain cosine from the
+peak (the AMT-S / IFRNet trainer's ``get_lr``); ``floor_ratio`` sets where the cosine ends (RIFE 1%, the other
+families' ``lr_min`` 10%).
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ class WarmupCosine:
     def __post_init__(self) -> None:
         if not (self.peak > 0 and math.isfinite(self.peak)):
             raise InputError(f"the learning rate must be a positive number, got {self.peak!r}")
-        if self.total_steps < 1 or not 0 < self.warmup <= self.total_steps:
-            raise InputError(f"need 0 < warmup <= total steps, got warmup {self.warmup}, total {self.total_steps}")
+        if self.total_steps < 1 or not 0 <= self.warmup <= self.total_steps:
+            raise InputError(f"need 0 <= warmup <= total steps, got warmup {self.warmup}, total {self.total_steps}")
 
     def __call__(self, step: int) -> float:
         if step < self.warmup:

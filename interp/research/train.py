@@ -1,41 +1,53 @@
-"""Training the InterpAny-Clearer RIFE variants (T, D, TR, DR) after the reference recipe, on CPU or GPU.
+"""Training InterpAny-Clearer's networks after each family's reference recipe, on CPU or GPU: RIFE (T, D, TR, DR),
+AMT-S, IFRNet and EMA-VFI (D, DR).
 
-``Trainer(config).run()`` draws samples (``dataset.SeptupletTriplets``), runs ``IFNetDI.forward_train`` with the
-ground-truth teacher, minimises ``losses.training_loss`` with AdamW (weight decay 1e-3) under the warm-up + cosine
-schedule (``schedule.WarmupCosine``), validates on held-out septuplets through the same engine and evaluation code as
-``python -m interp eval``, and saves checkpoints in the official layout (``checkpoint``) that
-``Interpolator.load(model, checkpoint=run_dir)`` reads. ``RUN_DIR/train_log.csv`` logs loss and validation figures.
+``Trainer(config).run()`` draws samples (``dataset.SeptupletTriplets``), minimises the loss of the family's recipe
+(``families.recipe_for``: RIFE's teacher and distillation, AMT-S / IFRNet's Charbonnier + ternary, EMA-VFI's
+Laplacian L1 with its merged frames) with AdamW under its warm-up + cosine schedule (``schedule.WarmupCosine``),
+validates on held-out septuplets through the same engine and evaluation code as ``python -m interp eval``, and saves
+checkpoints in the family's official layout (``checkpoint``) that ``Interpolator.load(model, checkpoint=run_dir)``
+reads. ``RUN_DIR/train_log.csv`` logs loss and validation figures.
 """
 
 from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
+from torch import nn
 from torch.utils.data import DataLoader
 
 from interp.engine import Interpolator, default_device
 from interp.errors import InputError
 from interp.evaluate import Report, Sample, evaluate, find_septuplets
-from interp.models.ifnet_di import IFNetDI
 from interp.models.registry import build_network, get_spec
-from interp.research.checkpoint import checkpoint_path, load_initial_weights, read_training_state, save_training_state
+from interp.research.checkpoint import (
+    TrainingState,
+    checkpoint_path,
+    load_initial_weights,
+    read_training_state,
+    write_family_config,
+)
 from interp.research.dataset import SeptupletTriplets, index_command, missing_index_file
-from interp.research.losses import DISTILL_WEIGHT, LossTerms, training_loss
+from interp.research.families import Batch, LossFn, Terms, recipe_for, rife_loss, to_batch
+from interp.research.losses import DISTILL_WEIGHT
 from interp.research.maps import REFERENCE_BLUR, MapOptions
-from interp.research.recipe import Variant, get_variant
-from interp.research.schedule import WarmupCosine, default_peak_lr, default_warmup
+from interp.research.recipe import Variant, family_variant
+from interp.research.schedule import WarmupCosine
 from interp.research.vimeo import Septuplet, default_lists, list_septuplets, split_validation
+from interp.weights import network_params
 
 Progress = Callable[[int, int, dict[str, float]], None]
 LOG_NAME = "train_log.csv"
 VAL_FRACTION = 0.05
 MAX_DEFAULT_VAL = 100
-LOG_FIELDS = ("step", "epoch", "lr", "loss", "l1", "teacher", "distill", "val_psnr", "val_ssim", "seconds")
+
+__all__ = ["Batch", "to_batch"]  # re-exported: where the training loop's batches are made
 
 
 @dataclass(frozen=True)
@@ -45,16 +57,17 @@ class TrainConfig:
     variant: str
     data: Path
     out: Path
+    model: str = "RIFE"
     lists: tuple[str, ...] = ()
     val_lists: tuple[str, ...] = ()
     val_count: int | None = None
     steps: int | None = None
     epochs: int | None = None
     batch_size: int = 16
-    crop: int = 224
+    crop: int | None = None
     lr: float | None = None
     warmup: int | None = None
-    weight_decay: float = 1e-3
+    weight_decay: float | None = None
     distill_weight: float = DISTILL_WEIGHT
     map_blur: int = REFERENCE_BLUR
     workers: int = 2
@@ -66,6 +79,8 @@ class TrainConfig:
     log_every: int = 50
     val_iters: int = 2
     seed: int = 1234
+    #: the network's size where a family has several (AMT-S: its YAML ``network.params``; EMA-VFI: width, depths).
+    network_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 def default_val_count(septuplets: int) -> int:
@@ -74,33 +89,20 @@ def default_val_count(septuplets: int) -> int:
     return max(1, min(MAX_DEFAULT_VAL, round(VAL_FRACTION * septuplets)))
 
 
-@dataclass
-class Batch:
-    """One batch on the device: frames ``B x 3 x h x w`` in [0, 1] (BGR) and the condition ``B x C x h x w``."""
-
-    img0: torch.Tensor
-    img1: torch.Tensor
-    gt: torch.Tensor
-    cond: torch.Tensor
-
-
-def to_batch(item: dict[str, torch.Tensor], device: torch.device) -> Batch:
-    """A collated dataset item -> ``Batch``; the [R] condition is ``[target, previous, current frame]``."""
-    images = item["images"].to(device, non_blocking=True).float() / 255.0
-    cond = item["maps"].to(device, non_blocking=True).float()
-    if "current" in item:
-        cond = torch.cat((cond, item["current"].to(device, non_blocking=True).float() / 255.0), 1)
-    return Batch(images[:, 0:3], images[:, 3:6], images[:, 6:9], cond)
-
-
 def train_step(
-    network: IFNetDI, optimizer: torch.optim.Optimizer, batch: Batch, lr: float, distill_weight: float = DISTILL_WEIGHT
-) -> LossTerms:
-    """One optimisation step at learning rate ``lr``; returns the loss terms of the batch before the step."""
+    network: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batch: Batch,
+    lr: float,
+    loss: LossFn = rife_loss,
+    distill_weight: float = DISTILL_WEIGHT,
+) -> Terms:
+    """One optimisation step of ``loss`` (a recipe's) at learning rate ``lr``; returns the loss terms of the batch
+    before the step."""
     for group in optimizer.param_groups:
         group["lr"] = lr
     network.train()
-    terms = training_loss(network.forward_train(batch.img0, batch.img1, batch.gt, batch.cond), batch.gt, distill_weight)
+    terms = loss(network, batch, distill_weight)
     optimizer.zero_grad(set_to_none=True)
     terms.total.backward()
     optimizer.step()
@@ -108,12 +110,14 @@ def train_step(
 
 
 @torch.no_grad()
-def batch_loss(network: IFNetDI, batch: Batch, distill_weight: float = DISTILL_WEIGHT) -> LossTerms:
+def batch_loss(
+    network: nn.Module, batch: Batch, loss: LossFn = rife_loss, distill_weight: float = DISTILL_WEIGHT
+) -> Terms:
     """The loss of a batch without updating anything."""
-    return training_loss(network.forward_train(batch.img0, batch.img1, batch.gt, batch.cond), batch.gt, distill_weight)
+    return loss(network, batch, distill_weight)
 
 
-def make_optimizer(network: IFNetDI, weight_decay: float = 1e-3) -> torch.optim.AdamW:
+def make_optimizer(network: nn.Module, weight_decay: float = 1e-3) -> torch.optim.AdamW:
     """AdamW as the reference (its learning rate is set every step)."""
     return torch.optim.AdamW(network.parameters(), lr=1e-6, weight_decay=weight_decay)
 
@@ -131,7 +135,7 @@ def validation_samples(septuplets: list[Septuplet], variant: Variant, root: Path
 
 
 def validate(
-    network: IFNetDI, variant: Variant, samples: list[Sample], device: torch.device, iters: int, blur: int
+    network: nn.Module, variant: Variant, samples: list[Sample], device: torch.device, iters: int, blur: int
 ) -> Report:
     """Score ``samples`` with the engine (as ``python -m interp eval`` would); leaves the network in train mode."""
     spec = get_spec(variant.model)
@@ -157,8 +161,10 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, progress: Progress | None = None) -> None:
         self.config = config
-        self.variant = get_variant(config.variant)
+        self.variant = family_variant(config.model, config.variant)
         self.spec = get_spec(self.variant.model)
+        self.recipe = recipe_for(self.spec)
+        self.crop = config.crop or self.recipe.crop
         self.device = torch.device(config.device) if config.device else default_device()
         self.progress = progress
         self.checkpoint = checkpoint_path(config.out, self.spec)
@@ -167,7 +173,7 @@ class Trainer:
         if self.variant.distance:
             self._check_index_files()
         self.dataset = SeptupletTriplets(
-            self.train_set, self.variant, (config.crop, config.crop), MapOptions(blur=config.map_blur), config.data
+            self.train_set, self.variant, (self.crop, self.crop), MapOptions(blur=config.map_blur), config.data
         )
         if config.batch_size > len(self.dataset):
             raise InputError(f"batch size {config.batch_size} is larger than the {len(self.dataset)} septuplets")
@@ -175,15 +181,19 @@ class Trainer:
         self.total_steps = config.steps or (config.epochs or 1) * self.steps_per_epoch
         self.val_samples = validation_samples(self.val_set, self.variant, config.data) if self.val_set else []
         torch.manual_seed(config.seed)  # a reproducible initialisation
-        self.network: IFNetDI = build_network(self.spec, distill=True).to(self.device)
-        self.optimizer = make_optimizer(self.network, config.weight_decay)
+        state = read_training_state(self.checkpoint) if config.resume else None
+        self.network = self._build(state).to(self.device)
+        self._check_crop()
+        weight_decay = config.weight_decay if config.weight_decay is not None else self.recipe.weight_decay
+        self.optimizer = make_optimizer(self.network, weight_decay)
         self.schedule = WarmupCosine(
-            config.lr or default_peak_lr(config.batch_size),
+            config.lr or self.recipe.peak_lr(config.batch_size),
             self.total_steps,
-            config.warmup if config.warmup is not None else default_warmup(self.total_steps),
+            config.warmup if config.warmup is not None else self.recipe.warmup_steps(self.total_steps),
+            self.recipe.floor_ratio,
         )
         self.step, self.epoch = 0, 0
-        self._restore()
+        self._restore(state)
 
     # ---------------------------------------------------------------- set-up
     def _check_run_folder(self) -> None:
@@ -212,9 +222,20 @@ class Trainer:
                 f"next to the frames: run `{index_command(self.config.data)}` first"
             )
 
-    def _restore(self) -> None:
-        if self.config.resume:
-            state = read_training_state(self.checkpoint)
+    def _build(self, state: TrainingState | None) -> nn.Module:
+        """A fresh network (of ``network_params``' size), or, resuming, one of the checkpoint's size (its shapes and
+        YAML config, as the engine's loader reads them)."""
+        if state is None or self.recipe.family == "RIFE":
+            return self.recipe.build(self.spec, self.config.network_params)
+        return build_network(self.spec, state=state.model, params=network_params(self.spec, self.checkpoint))
+
+    def _check_crop(self) -> None:
+        smallest = self.network.min_side(1.0) if hasattr(self.network, "min_side") else 0
+        if self.crop < smallest:
+            raise InputError(f"{self.spec.name} needs crops of at least {smallest} pixels, got --crop {self.crop}")
+
+    def _restore(self, state: TrainingState | None) -> None:
+        if state is not None:
             if state.variant not in (None, self.variant.name):
                 raise InputError(f"{self.checkpoint} is a {state.variant} run, not {self.variant.name}")
             self.network.load_state_dict(state.model, strict=True)
@@ -243,10 +264,12 @@ class Trainer:
             self.epoch += 1
 
     def save(self) -> Path:
-        """Write the checkpoint now."""
-        return save_training_state(
-            self.checkpoint, self.network, self.optimizer, self.epoch, self.step, self.variant.name
-        )
+        """Write the checkpoint now (and the family's YAML config where it has one)."""
+        reference_net = self.recipe.reference_nets.get(self.variant.name)
+        if reference_net is not None and self.spec.config_yaml:
+            params = self.recipe.config_params(self.network)
+            write_family_config(self.config.out, self.spec, reference_net, params)
+        return self.recipe.save(self.checkpoint, self.network, self.optimizer, self.epoch, self.step, self.variant.name)
 
     def validate(self) -> Report | None:
         """Validation figures now (``None`` without validation septuplets)."""
@@ -261,7 +284,7 @@ class Trainer:
         config = self.config
         torch.manual_seed(config.seed + self.step)
         config.out.mkdir(parents=True, exist_ok=True)
-        log = TrainLog(config.out / LOG_NAME)
+        log = TrainLog(config.out / LOG_NAME, self.recipe.loss_parts)
         result = TrainResult(self.step, None)
         started = time.monotonic()
         sums: dict[str, float] = {}
@@ -272,7 +295,9 @@ class Trainer:
             while self.step < self.total_steps:
                 batch = to_batch(next(batches), self.device)
                 lr = self.schedule(self.step)
-                terms = train_step(self.network, self.optimizer, batch, lr, config.distill_weight).as_floats()
+                terms = train_step(
+                    self.network, self.optimizer, batch, lr, self.recipe.loss, config.distill_weight
+                ).as_floats()
                 self.step += 1
                 for name, value in terms.items():
                     sums[name] = sums.get(name, 0.0) + value
@@ -302,11 +327,13 @@ class Trainer:
 class TrainLog:
     """Append-only CSV of training (``loss`` ...) and validation (``val_psnr`` ...) rows."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, loss_parts: tuple[str, ...] = ("l1", "teacher", "distill")) -> None:
         self.path = path
+        self.loss_parts = loss_parts
+        self.fields = ("step", "epoch", "lr", "loss", *loss_parts, "val_psnr", "val_ssim", "seconds")
         if not path.is_file():
             with path.open("w", newline="") as handle:
-                csv.writer(handle).writerow(LOG_FIELDS)
+                csv.writer(handle).writerow(self.fields)
 
     def write(
         self,
@@ -321,9 +348,8 @@ class TrainLog:
         if lr is not None:
             row["lr"] = f"{lr:.3e}"
         if losses is not None:
-            row |= {"loss": losses["total"], "l1": losses["l1"], "teacher": losses["teacher"]}
-            row["distill"] = losses["distill"]
+            row |= {"loss": losses["total"]} | {name: losses[name] for name in self.loss_parts}
         if report is not None:
             row |= {"val_psnr": f"{report.mean_psnr:.3f}", "val_ssim": f"{report.mean_ssim:.4f}"}
         with self.path.open("a", newline="") as handle:
-            csv.DictWriter(handle, LOG_FIELDS).writerow(row)
+            csv.DictWriter(handle, self.fields).writerow(row)
