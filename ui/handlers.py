@@ -22,13 +22,13 @@ from interp.animation import animation_steps, edit_signature
 from interp.colors import object_color, to_hex
 from interp.curves import Curve, most_visible_time
 from interp.errors import InputError, InterpError
+from interp.keyframes import apply_edit, format_pairs, parse_pairs
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_size
 from interp.locks import hold_per_step
 from interp.media import read_uploaded_image
 from interp.models.registry import DEFAULT_MODEL
 from interp.paths import PROJECT_ROOT
 from interp.pipeline import iter_project_outputs, relay, render_project, resolve_renderer
-from interp.plot import plot_curves
 from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
 from interp.project import (
     Box,
@@ -44,6 +44,7 @@ from interp.session import Session, working_inputs, working_size
 from interp.workspace import Workspace, zip_files
 from sam_utils.segmenter import Segmenter
 from ui.canvas import draw_canvas
+from ui.curve_editor import editor_value
 from ui.lifecycle import LiveSessions
 
 DEMO = PROJECT_ROOT / "assets" / "demo"
@@ -142,17 +143,18 @@ class App:
             )
         return "<br>".join(rows)
 
-    def curve_values(self, session: Session) -> list[float]:
-        curve = session.objects[session.selected].curve if session.selected is not None else Curve.preset("linear")
-        return curve.at_knots()
-
-    def plot(self, session: Session, t: float | None = None) -> np.ndarray:
-        return plot_curves(
-            [o.curve for o in session.objects],
-            [o.name for o in session.objects],
-            session.background,
-            session.selected,
-            t,
+    def curve_views(self, session: Session) -> tuple:
+        """The curve editors, their typed keyframes and preset menus: the selected object's, then the background's
+        (the order of ``ui.layout``'s ``curve_views``)."""
+        selected = session.objects[session.selected] if session.selected is not None else None
+        title = "drag a keyframe · click to add · double-click to remove"
+        return (
+            editor_value(session, False, title if selected else "select an object to edit its curve"),
+            format_pairs(selected.curve) if selected else "",
+            gr.update(value=self.curve_preset(session)),
+            editor_value(session, True, title),
+            format_pairs(session.background),
+            gr.update(value=session.background.preset_name()),
         )
 
     @staticmethod
@@ -165,19 +167,14 @@ class App:
         """The preset the selected object's curve is, for the preset menu (None: no object, or a custom curve)."""
         return session.objects[session.selected].curve.preset_name() if session.selected is not None else None
 
-    def refresh(self, session: Session, t: float = 0.5) -> tuple:
+    def refresh(self, session: Session) -> tuple:
         """Every view that depends on the session (the order of ``ui.layout``'s ``views``)."""
-        sliders = [gr.Slider(value=v) for v in self.curve_values(session)]
         return (
             session,
             self.canvas(session),
             self.object_choices(session),
             self.object_table(session),
-            *sliders,
-            self.plot(session, t),
-            gr.update(value=self.curve_preset(session)),
-            gr.update(value=session.background.preset_name()),
-            *[gr.Slider(value=v) for v in session.background.at_knots()],
+            *self.curve_views(session),
         )
 
     # ------------------------------------------------------------------ segmentation
@@ -256,29 +253,38 @@ class App:
         if session.selected is None:
             raise gr.Error("select an object first (or click one on frame 0)")
         ops.set_curve(session, session.selected, Curve.preset(preset))
-        t = self.visible_time(session)
-        return (*self.refresh(session, t), t)
+        return (*self.refresh(session), self.visible_time(session))
 
-    def object_knots(self, session: Session, t: float, *values: float) -> tuple:
-        if session.selected is not None:
-            ops.set_curve(session, session.selected, ops.curve_from_knots(values))
-        return session, self.plot(session, t), gr.update(value=self.curve_preset(session))
-
-    def background_preset(self, session: Session, preset: str, t: float) -> tuple:
+    def background_preset(self, session: Session, preset: str) -> tuple:
         ops.set_curve(session, None, Curve.preset(preset))
-        t = self.visible_time(session)
-        return (session, *[gr.Slider(value=v) for v in session.background.at_knots()], self.plot(session, t), t)
+        return (session, *self.curve_views(session), self.visible_time(session))
 
-    def background_knots(self, session: Session, t: float, *values: float) -> tuple:
-        ops.set_curve(session, None, ops.curve_from_knots(values))
-        return session, self.plot(session, t), gr.update(value=session.background.preset_name())
+    def _edited(self, session: Session, background: bool) -> int | None:
+        """The index ``set_curve`` takes for the curve an editor edits (None: the background)."""
+        if background:
+            return None
+        if session.selected is None:
+            raise InputError("select an object first (or click one on frame 0)")
+        return session.selected
 
-    def preview(self, session: Session, cache: PreviewCache, t: float, model: str, renderer: str) -> tuple:
+    def edit_curve(self, session: Session, background: bool, evt: gr.EventData) -> tuple:
+        """A keyframe dragged, added or removed in a curve editor (``interp.keyframes.apply_edit``)."""
+        index = self._edited(session, background)
+        curve = session.background if index is None else session.objects[index].curve
+        edit = evt._data if isinstance(evt._data, dict) else {}
+        ops.set_curve(session, index, apply_edit(curve, edit))
+        return (session, *self.curve_views(session))
+
+    def type_curve(self, session: Session, background: bool, text: str) -> tuple:
+        """Keyframes typed as ``t:d`` pairs (``interp.keyframes.parse_pairs``)."""
+        ops.set_curve(session, self._edited(session, background), parse_pairs(text))
+        return (session, *self.curve_views(session))
+
+    def preview(self, session: Session, cache: PreviewCache, t: float, model: str, renderer: str) -> np.ndarray | None:
         if not session.has_frames:
-            return None, self.plot(session, t)
+            return None
         with_renderer = None if renderer == AUTO else renderer
-        frame = preview_frame(session, cache, self.pool, model, t, with_renderer)
-        return frame, self.plot(session, t)
+        return preview_frame(session, cache, self.pool, model, t, with_renderer)
 
     def animate(
         self, session: Session, cache: PreviewCache, workspace: Workspace, model: str, renderer: str
@@ -385,8 +391,11 @@ class App:
                 )
             )
         settings = (project.num_frames, project.fps, project.loop, model, project.renderer or AUTO, project.iters)
-        t = self.visible_time(session)
-        return (*self.refresh(session, t), *settings, t)  # in the order of RENDER_SETTINGS, then the preview's time
+        return (
+            *self.refresh(session),
+            *settings,
+            self.visible_time(session),
+        )  # in the order of RENDER_SETTINGS, then the preview's time
 
     @staticmethod
     def _progress(progress: gr.Progress, total: int, done: int) -> tuple:

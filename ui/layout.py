@@ -7,7 +7,7 @@ import html
 import gradio as gr
 from gradio.events import Dependency
 
-from interp.curves import KNOTS, PRESETS
+from interp.curves import PRESETS
 from interp.engine import MAX_ITERS
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES
 from interp.manipulate import RENDERERS
@@ -19,6 +19,7 @@ from interp.session import Session
 from interp.workspace import Workspace
 from sam_utils.segmenter import Segmenter, make_segmenter
 from ui.components import upload_image
+from ui.curve_editor import curve_editor
 from ui.handlers import AUTO, CLICK_MODES, DEMO, INCLUDE, App, friendly
 from ui.lifecycle import SESSION_TTL_S
 
@@ -45,13 +46,6 @@ CSS = """
 #status { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .labelled-image label[data-testid=block-label].float { position: static; border-radius: 0; }
 """
-
-
-def _knot_sliders(prefix: str, values: tuple[float, ...]) -> list[gr.Slider]:
-    return [
-        gr.Slider(0.0, 1.0, value=v, step=0.01, label=f"{prefix} d at t = {t:g}", elem_id=f"{prefix}-knot-{i}")
-        for i, (t, v) in enumerate(zip(KNOTS, values, strict=True))
-    ]
 
 
 def _image(label: str, elem_id: str, **settings: object) -> gr.Image:
@@ -134,19 +128,22 @@ def build_app(
                     name = gr.Textbox(show_label=False, placeholder="new name", scale=3, elem_id="rename-box")
                     rename_btn = gr.Button("Rename", size="sm", scale=1, min_width=60, elem_id="rename")
             with gr.Column(scale=4, min_width=300):
-                object_preset = gr.Dropdown(
-                    list(PRESETS), value=None, label="Selected object's curve: preset", elem_id="object-preset"
-                )
-                plot = gr.Image(
-                    label="Distance curves", interactive=False, format="png", elem_id="plot", buttons=[], height=180
-                )
-                with gr.Accordion("Keyframes (numbers)", open=False):
-                    object_knots = _knot_sliders("object", PRESETS["linear"])
+                with gr.Row():
+                    object_preset = gr.Dropdown(
+                        list(PRESETS), value=None, label="Object curve preset", min_width=120, elem_id="object-preset"
+                    )
+                    object_pairs = gr.Textbox(
+                        label="Keyframes t:d (Enter)", max_lines=1, scale=2, elem_id="object-pairs"
+                    )
+                object_editor = curve_editor("object-curve")
                 with gr.Accordion("Background curve", open=False):
                     background_preset = gr.Dropdown(
                         list(PRESETS), value="linear", label="Background preset", elem_id="background-preset"
                     )
-                    background_knots = _knot_sliders("background", PRESETS["linear"])
+                    background_editor = curve_editor("background-curve")
+                    background_pairs = gr.Textbox(
+                        label="Background keyframes t:d (type, then Enter)", max_lines=1, elem_id="background-pairs"
+                    )
             with gr.Column(scale=3, min_width=240):
                 t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Preview time t", elem_id="time")
                 with gr.Row():
@@ -169,21 +166,19 @@ def build_app(
                 label="Downloads: GIF, MP4, project, PNG frames", file_count="multiple", elem_id="downloads"
             )
 
-        views = [
-            session,
-            canvas,
-            objects,
-            table,
-            *object_knots,
-            plot,
+        curve_views = [  # ui.handlers.App.curve_views
+            object_editor,
+            object_pairs,
             object_preset,
+            background_editor,
+            background_pairs,
             background_preset,
-            *background_knots,
         ]
+        views = [session, canvas, objects, table, *curve_views]
         preview_args = {
             "fn": friendly(app.preview),
             "inputs": [session, cache, t, model, renderer],
-            "outputs": [preview, plot],
+            "outputs": [preview],
             "show_progress": "minimal",
             "trigger_mode": "always_last",
         }
@@ -217,25 +212,22 @@ def build_app(
             then_previews(button.click(friendly(handler), [session], views))
         rename_btn.click(friendly(app.rename), [session, name], views)
         then_previews(object_preset.input(friendly(app.object_preset), [session, object_preset], [*views, t]))
-        for slider in object_knots:
-            then_previews(
-                slider.release(friendly(app.object_knots), [session, t, *object_knots], [session, plot, object_preset])
-            )
         then_previews(
             background_preset.input(
-                friendly(app.background_preset),
-                [session, background_preset, t],
-                [session, *background_knots, plot, t],
+                friendly(app.background_preset), [session, background_preset], [session, *curve_views, t]
             )
         )
-        for slider in background_knots:
+        for editor, pairs, background in (
+            (object_editor, object_pairs, False),
+            (background_editor, background_pairs, True),
+        ):
+            edited = gr.State(background)
             then_previews(
-                slider.release(
-                    friendly(app.background_knots),
-                    [session, t, *background_knots],
-                    [session, plot, background_preset],
+                editor.edit(
+                    friendly(app.edit_curve), [session, edited], [session, *curve_views], trigger_mode="multiple"
                 )
             )
+            then_previews(pairs.submit(friendly(app.type_curve), [session, edited, pairs], [session, *curve_views]))
         t.release(**preview_args)
         then_previews(model.input(lambda: None))
         then_previews(renderer.input(lambda: None))

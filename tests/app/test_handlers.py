@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -93,9 +92,8 @@ def test_preview_frame_and_demo_project(app: App) -> None:
     assert settings["num_frames"] == 17  # restored from the project
     assert settings["iters"] == 2
     assert t == app.visible_time(s) != 0.5
-    frame, plot = app.preview(s, PreviewCache(), 0.5, "rife-v4", AUTO)
+    frame = app.preview(s, PreviewCache(), 0.5, "rife-v4", AUTO)
     assert frame.shape == (256, 448, 3)
-    assert plot.dtype == np.uint8
 
 
 def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App, tmp_path: Path) -> None:
@@ -108,14 +106,21 @@ def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App,
     path = tmp_path / "held.json"
     path.write_text(json.dumps(document))
     views = app.load_project_file(s, str(path))[: -len(RENDER_SETTINGS) - 1]
-    object_menu, background_menu, *background_sliders = views[-7:]
+    _editor, pairs, object_menu, background_editor, background_pairs, background_menu = views[-6:]
     assert s.objects[s.selected].curve.preset_name() == "arrive early"  # the demo's first object
     assert object_menu["value"] == "arrive early"
+    assert pairs == "0:0, 0.25:0.5, 0.5:1, 0.75:1, 1:1"
     assert background_menu["value"] == "hold"
-    assert [slider.value for slider in background_sliders] == [0.0] * 5
-    session, _plot, menu = app.background_knots(s, 0.5, 0.0, 0.0, 0.3, 0.0, 0.0)
-    assert menu["value"] is None  # a custom curve: no preset named
-    assert session.background.at_knots()[2] == pytest.approx(0.3)
+    assert background_pairs == "0:0, 0.25:0, 0.5:0, 0.75:0, 1:0"
+    assert json.loads(background_editor)["keyframes"][2] == [0.5, 0.0]
+    session, *curve_views = app.type_curve(s, True, "0:0, 0.5:0.3, 1:0")
+    assert curve_views[-1]["value"] is None  # a custom curve: no preset named
+    assert session.background(0.5) == pytest.approx(0.3)
+    event = gr.EventData(None, {"op": "move", "index": 1, "t": 1.5, "d": 2.0})
+    app.edit_curve(s, True, event)  # t kept before the last keyframe, d clamped
+    assert s.background.keyframes[1] == (0.99, 1.0)
+    with pytest.raises(gr.Error, match="at t = 0 and t = 1 stay"):
+        friendly(app.edit_curve)(s, True, gr.EventData(None, {"op": "remove", "index": 0}))
 
 
 def test_canvas_clicks_by_mode_box_and_brush(app: App, session: Session) -> None:
