@@ -74,8 +74,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, app_url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+def viewport() -> dict[str, int]:
+    """The browser window of the ``page`` fixture (a test module may override it)."""
+    return {"width": 1400, "height": 1800}
+
+
+@pytest.fixture
+def page(browser, app_url: str, viewport: dict[str, int]):
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(120_000)
     page.goto(app_url)

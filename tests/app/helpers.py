@@ -31,9 +31,11 @@ def click_image_pixel(page: Page, elem_id: str, x: float, y: float) -> None:
     img = page.locator(f"#{elem_id} img").first
     box = img.bounding_box()
     natural = json.loads(img.evaluate("i => JSON.stringify([i.naturalWidth, i.naturalHeight])"))
-    page.mouse.click(
-        box["x"] + (x + 0.5) * box["width"] / natural[0], box["y"] + (y + 0.5) * box["height"] / natural[1]
-    )
+    # the picture is fitted inside the element (object-fit: contain), centred: letterboxed when their shapes differ
+    scale = min(box["width"] / natural[0], box["height"] / natural[1])
+    left = box["x"] + (box["width"] - natural[0] * scale) / 2
+    top = box["y"] + (box["height"] - natural[1] * scale) / 2
+    page.mouse.click(left + (x + 0.5) * scale, top + (y + 0.5) * scale)
 
 
 def set_slider(page: Page, elem_id: str, value: float) -> None:

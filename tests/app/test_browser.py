@@ -65,9 +65,10 @@ def test_click_shape_preview_render_download(page, tmp_path: Path) -> None:
     assert "object 2" in table
 
     wait_idle(page)  # the click's own updates (canvas, sliders, plot, preview) have all arrived
-    plot = image_src(page, "plot")
-    set_slider(page, "object-knot-2", 0.0)
-    plot = wait_for_new_image(page, "plot", plot)
+    pairs = page.locator("#object-pairs input, #object-pairs textarea")
+    pairs.fill("0:0, 0.5:0, 1:1")  # typed keyframes
+    pairs.press("Enter")
+    expect(page.locator("#object-curve circle.ce-key")).to_have_count(3)
     wait_idle(page)  # and the preview that follows the edit
 
     preview = wait_for_new_image(page, "preview", None)
@@ -112,13 +113,15 @@ def test_loading_a_saved_project_restores_the_session(page, tmp_path: Path) -> N
     page.get_by_role("button", name="Render settings").click()  # model, renderer, iterations: folded away
     expect(page.locator("#iters input[data-testid='number-input']")).to_have_value("3")
     # object 1 is selected and its curve is "reverse": d = 1 at t = 0, 0 at t = 1
-    page.get_by_role("button", name="Keyframes (numbers)").click()
-    expect(page.locator("#object-knot-0 input[data-testid='number-input']")).to_have_value("1")
-    expect(page.locator("#object-knot-4 input[data-testid='number-input']")).to_have_value("0")
+    expect(page.locator("#object-pairs input, #object-pairs textarea")).to_have_value(
+        "0:1, 0.25:0.75, 0.5:0.5, 0.75:0.25, 1:0"
+    )
     expect(page.locator("#object-preset input")).to_have_value("reverse")
-    # the background's sliders and menu follow the project too (a stale slider would overwrite it when touched)
+    # the background's keyframes and menu follow the project too
     page.get_by_role("button", name="Background curve").click()  # its accordion starts closed
-    expect(page.locator("#background-knot-4 input[data-testid='number-input']")).to_have_value("0")
+    expect(page.locator("#background-pairs input, #background-pairs textarea")).to_have_value(
+        "0:0, 0.25:0, 0.5:0, 0.75:0, 1:0"
+    )
     expect(page.locator("#background-preset input")).to_have_value("hold")
 
 
