@@ -97,9 +97,26 @@ class _Anchor:
     """The last frame kept: its pixels, signature, input slot and (once needed) its network encoding."""
 
     frame: np.ndarray
-    signature: FrameSignature
+    signature: FrameSignature | None
     slot: int
     encoded: EncodedFrame | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the output holds from one kept input frame up to the next kept one (the unit a chunk is made of).
+
+    Attributes:
+        slot: input index of the kept frame.
+        next_slot: input index of the next kept frame, or None for the last kept frame (held to the end).
+        span: output frames of this step: the kept frame itself, then ``span - 1`` in-between or held frames.
+        render: the in-between frames are rendered from the pair (``slot``, ``next_slot``); else they repeat the frame.
+    """
+
+    slot: int
+    next_slot: int | None
+    span: int
+    render: bool
 
 
 def _encoded(interpolator: Interpolator, anchor: _Anchor, stats: StreamStats) -> EncodedFrame:
@@ -129,6 +146,24 @@ def interpolate_frames(
         source: how error messages name the stream.
     """
     stats = stats if stats is not None else StreamStats()
+    for anchor, following, step in iter_steps(frames, options, stats, source):
+        yield from _step_frames(interpolator, anchor, following, step, options.iters, stats)
+
+
+def iter_steps(
+    frames: Iterable[np.ndarray],
+    options: VideoOptions,
+    stats: StreamStats | None = None,
+    source: str = "the video",
+) -> Iterator[tuple[_Anchor, _Anchor | None, Step]]:
+    """Decide, frame by frame, which input frames are kept and what fills the output between them (no network).
+
+    Yields ``(kept frame, next kept frame or None, step)`` as soon as each step is known; the next kept frame of one
+    step is the kept frame of the following one (the same object, so its encoding is reused). ``stats`` counts
+    frames in, repeats, cuts and frames out. Raises ``InputError`` for a stream of fewer than two frames or of
+    frames that change size.
+    """
+    stats = stats if stats is not None else StreamStats()
     factor = options.factor
     anchor: _Anchor | None = None
     slot = -1
@@ -150,21 +185,33 @@ def interpolate_frames(
         if kind is Transition.CUT:
             stats.cuts += 1
         current = _Anchor(frame, signature, slot)
-        between = (slot - anchor.slot) * factor - 1
-        yield anchor.frame
-        if kind is Transition.MOTION and between > 0:
-            yield from _render_between(interpolator, anchor, current, between, options.iters, stats)
-        else:
-            yield from _repeat(anchor.frame, between)
-        stats.frames_out += between + 1
+        span = (slot - anchor.slot) * factor
+        yield anchor, current, Step(anchor.slot, slot, span, kind is Transition.MOTION and span > 1)
+        stats.frames_out += span
         anchor = current
     if anchor is None:
         raise InputError(f"{source} has no video frames")
     if slot == 0:
         raise InputError(f"{source} has only 1 frame; interpolation needs at least 2")
     hold = (slot + 1 - anchor.slot) * factor
-    yield from _repeat(anchor.frame, hold)
+    yield anchor, None, Step(anchor.slot, None, hold, False)
     stats.frames_out += hold
+
+
+def _step_frames(
+    interpolator: Interpolator,
+    anchor: _Anchor,
+    following: _Anchor | None,
+    step: Step,
+    iters: int,
+    stats: StreamStats,
+) -> Iterator[np.ndarray]:
+    """The ``step.span`` output frames of one step: the kept frame, then rendered or repeated frames."""
+    yield anchor.frame
+    if step.render and following is not None:
+        yield from _render_between(interpolator, anchor, following, step.span - 1, iters, stats)
+    else:
+        yield from _repeat(anchor.frame, step.span - 1)
 
 
 def _render_between(
@@ -298,3 +345,43 @@ def interpolate_video(
             if progress is not None:
                 progress(count, max(expected, count))
     return VideoResult(Path(out), info, plan, stats, time.perf_counter() - started)
+
+
+def render_steps(
+    interpolator: Interpolator,
+    kept: Iterable[tuple[int, np.ndarray]],
+    steps: Sequence[Step],
+    iters: int = 2,
+    stats: StreamStats | None = None,
+) -> Iterator[np.ndarray]:
+    """Yield the output frames of a run of steps decided by ``iter_steps`` (a chunk of a video), one at a time.
+
+    The same rendering as ``interpolate_frames``: ``sum(step.span)`` frames, each kept frame encoded once, at most two
+    kept frames in memory.
+
+    Args:
+        interpolator: the loaded network.
+        kept: ``(input slot, H x W x 3 uint8 RGB frame)`` in slot order: every step's ``slot`` and, for the steps that
+            render, their ``next_slot`` (read lazily, as the steps need them).
+        steps: consecutive steps of one video.
+        iters: iterations of the reference-based estimation ([R] models only).
+        stats: counts of frames encoded and rendered (optional).
+    """
+    stats = stats if stats is not None else StreamStats()
+    source = iter(kept)
+    anchors: dict[int, _Anchor] = {}
+
+    def anchor_at(slot: int) -> _Anchor:
+        while slot not in anchors:
+            found = next(source, None)
+            if found is None:
+                raise InputError(f"frame {slot} is needed to render these steps but the frames ended before it")
+            anchors[found[0]] = _Anchor(found[1], None, found[0])
+        return anchors[slot]
+
+    for step in steps:
+        anchor = anchor_at(step.slot)
+        following = anchor_at(step.next_slot) if step.render and step.next_slot is not None else None
+        yield from _step_frames(interpolator, anchor, following, step, iters, stats)
+        for slot in [slot for slot in anchors if slot <= step.slot]:
+            del anchors[slot]  # a kept frame is not needed once its own step is out

@@ -83,11 +83,12 @@ def _read_error(path: Path, exc: Exception) -> InputError:
     return InputError(f"cannot read video {path}: {_ffmpeg_reason(text)}")
 
 
-def _open(path: Path) -> tuple[Iterator[bytes], dict]:
-    """Start decoding ``path``; return the frame-bytes generator and ffmpeg's metadata."""
+def _open(path: Path, seek: float = 0.0) -> tuple[Iterator[bytes], dict]:
+    """Start decoding ``path`` (from ``seek`` seconds when > 0); return the frame-bytes generator and ffmpeg's
+    metadata."""
     if not path.is_file():
         raise InputError(f"no such video file: {path}")
-    reader = imageio_ffmpeg.read_frames(str(path))
+    reader = imageio_ffmpeg.read_frames(str(path), input_params=["-ss", f"{seek:.6f}"] if seek > 0 else None)
     try:
         meta = next(reader)
     except (OSError, RuntimeError, StopIteration) as exc:
@@ -134,14 +135,16 @@ def probe_video(path: Path | str) -> VideoInfo:
     return _info(path, meta)
 
 
-def iter_frames(path: Path | str) -> Iterator[np.ndarray]:
+def iter_frames(path: Path | str, seek: float = 0.0) -> Iterator[np.ndarray]:
     """Yield the frames of a video one at a time: ``H x W x 3`` uint8 RGB (read-only arrays).
 
     Memory holds one frame; ffmpeg stops when the generator is closed or garbage-collected. A stream that breaks
-    off midway raises ``InputError`` naming the frame.
+    off midway raises ``InputError`` naming the frame. ``seek`` > 0 starts at that many seconds from the start
+    (ffmpeg's input seek: decoding starts at the keyframe before it, frames before it are dropped; the first frame
+    is usually, not always, the one at that time: check it when it matters).
     """
     path = Path(path)
-    reader, meta = _open(path)
+    reader, meta = _open(path, seek)
     with closing(reader):
         info = _info(path, meta)
         index = 0

@@ -131,6 +131,34 @@ def add_model_args(parser: argparse.ArgumentParser, from_project: bool = False) 
     )
 
 
+def add_ray_args(parser: argparse.ArgumentParser) -> None:
+    """--ray [ADDRESS], --ray-workers, --ray-cpus (Ray itself is imported only when --ray is given)."""
+    group = parser.add_argument_group("Ray (scale out; see 'Scaling out' in the README)")
+    group.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        default=None,
+        metavar="ADDRESS",
+        help="run on Ray: alone, start Ray on this machine; 'auto' joins the cluster started here with 'ray start'; "
+        "HOST:PORT joins that cluster's head",
+    )
+    group.add_argument(
+        "--ray-workers",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="Ray workers (default: as many as the cluster's CPUs, or GPUs, allow)",
+    )
+    group.add_argument(
+        "--ray-cpus",
+        type=positive_float,
+        default=1.0,
+        metavar="C",
+        help="CPUs (torch threads) per Ray worker (default 1)",
+    )
+
+
 def model_arg(args: argparse.Namespace) -> str | None:
     """The registry name --model (and --variant) name; ``None`` when neither is given (a project decides)."""
     if args.variant is None:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from interp.cli.common import (
     add_model_args,
+    add_ray_args,
     load_interpolator,
     non_negative_float,
     non_negative_int,
     positive_float,
+    positive_int,
     progress_bar,
     unit_float,
 )
@@ -94,6 +96,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-audio", action="store_true", help="write no audio track")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     add_model_args(parser)
+    add_ray_args(parser)
+    parser.add_argument(
+        "--chunk-frames",
+        type=positive_int,
+        default=100,
+        metavar="N",
+        help="with --ray: input frames per chunk at most (chunks end early at scene cuts; default 100)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -152,6 +162,14 @@ def run(args: argparse.Namespace) -> int:
     print(_describe_plan(args.out, plan))
     if plan.notice:
         print(plan.notice)
+    if args.ray is not None:
+        from interp.distributed.entry import video_on_ray  # Ray only with --ray
+
+        with progress_bar("interpolating") as progress:
+            result, where = video_on_ray(args, info, plan, options, progress)
+        print(_summary(result, args.keep_duplicates))
+        print(where)
+        return 0
     interpolator = load_interpolator(args)
     with progress_bar("interpolating") as progress:
         result = interpolate_video(interpolator, info.path, args.out, options, args.fps, progress=progress, plan=plan)
