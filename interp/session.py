@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
@@ -59,14 +59,17 @@ class SceneObject:
     segmented: np.ndarray | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Edit:
     """One undoable mask edit of object ``index``: a ``"click"``, a ``"box"`` (``previous``: the box it replaced)
-    or a ``"brush"`` dab."""
+    or a ``"brush"`` dab. Clicks and boxes keep the segmentation they replaced (``segmented``, ``score``), so undo
+    restores exactly that mask without segmenting again."""
 
     index: int
     kind: str
     previous: Box | None = None
+    segmented: np.ndarray | None = None
+    score: float | None = None
 
 
 @dataclass
@@ -210,9 +213,7 @@ def delete_object(session: Session, index: int | None) -> None:
     index = _check_index(session, index)
     del session.objects[index]
     session.history = [
-        Edit(e.index if e.index < index else e.index - 1, e.kind, e.previous)
-        for e in session.history
-        if e.index != index
+        replace(e, index=e.index if e.index < index else e.index - 1) for e in session.history if e.index != index
     ]
     session.selected = None if not session.objects else min(index, len(session.objects) - 1)
     session.version += 1
@@ -266,7 +267,7 @@ def click(session: Session, x: float, y: float, positive: bool, segment: Segment
     if len(obj.clicks) >= MAX_POINTS:
         raise InputError(f"at most {MAX_POINTS} clicks per object; undo one or start a new object")
     obj.clicks.append(Click(float(x), float(y), positive))
-    session.history.append(Edit(session.selected, "click"))
+    session.history.append(Edit(session.selected, "click", None, obj.segmented, obj.score))
     _segment(session, obj, segment)
     return session.selected
 
@@ -279,7 +280,7 @@ def set_box(session: Session, corner0: tuple[float, float], corner1: tuple[float
     if x1 - x0 < MIN_BOX_SIDE or y1 - y0 < MIN_BOX_SIDE:
         raise InputError(f"a box needs two corners at least {MIN_BOX_SIDE} px apart, got {corner0} and {corner1}")
     obj = _editing(session, True, "a box")
-    session.history.append(Edit(session.selected, "box", obj.box))
+    session.history.append(Edit(session.selected, "box", obj.box, obj.segmented, obj.score))
     obj.box = Box(float(x0), float(y0), float(x1 + 1), float(y1 + 1))
     _segment(session, obj, segment)
     return session.selected
@@ -312,8 +313,13 @@ def paint(session: Session, x: float, y: float, radius: float, add: bool) -> int
     return session.selected
 
 
-def undo_click(session: Session, segment: SegmentFn) -> int | None:
-    """Undo the most recent mask edit (click, box or brush dab, of any object); returns its object's index or None."""
+def undo_click(session: Session, segment: SegmentFn | None = None) -> int | None:
+    """Undo the most recent mask edit (click, box or brush dab, of any object); returns its object's index or None.
+
+    The mask from before the edit comes back exactly, without segmenting again (``segment`` is not called; it is
+    accepted for callers that pass it).
+    """
+    del segment
     session.box_corner = None
     if not session.history:
         return None
@@ -321,13 +327,13 @@ def undo_click(session: Session, segment: SegmentFn) -> int | None:
     obj = session.objects[edit.index]
     if edit.kind == "brush":
         obj.brush.pop()
-        _paint(session, obj)
     else:
         if edit.kind == "box":
             obj.box = edit.previous
         else:
             obj.clicks.pop()
-        _segment(session, obj, segment)
+        obj.segmented, obj.score = edit.segmented, edit.score
+    _paint(session, obj)
     session.selected = edit.index
     return edit.index
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+#: Seed of the random generator GrabCut draws from (its results then depend on the prompts only).
+GRABCUT_SEED = 0
+
 
 @dataclass(frozen=True)
 class CropRule:
@@ -59,6 +62,9 @@ def _grabcut_crop(image: np.ndarray, labels: np.ndarray, max_pixels: int, iterat
         labels = cv2.resize(labels, small, interpolation=cv2.INTER_NEAREST)
     background_model = np.zeros((1, 65), np.float64)
     foreground_model = np.zeros((1, 65), np.float64)
+    # GrabCut seeds its colour models with k-means on OpenCV's per-thread random generator: seeded here, the same
+    # clicks give the same mask on whichever server thread runs them (undo, a reloaded project, another session)
+    cv2.setRNGSeed(GRABCUT_SEED)
     cv2.grabCut(image, labels, None, background_model, foreground_model, iterations, cv2.GC_INIT_WITH_MASK)
     if factor < 1.0:
         labels = cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST)

@@ -247,3 +247,24 @@ def test_box_and_brush_survive_a_project_round_trip(session: Session) -> None:
     del document["objects"][0]["mask"]
     again = load_inputs(parse_project(document), lambda a, b, clicks, box: disk_segment(a, b, clicks, box)[0])
     assert np.array_equal(again.masks[0], session.objects[0].mask)
+
+
+def test_undo_restores_the_previous_mask_exactly_without_segmenting(session: Session) -> None:
+    """A segmenter that never gives the same mask twice (as GrabCut's random start could): undo must not ask it."""
+    rng = np.random.default_rng(1)
+    calls = []
+
+    def restless(img0, img1, clicks, box=None):
+        calls.append(len(clicks))
+        return rng.random(img0.shape[:2]) > 0.5, 0.5
+
+    click(session, 10, 10, True, restless)
+    first = session.objects[0].mask.copy()
+    click(session, 20, 20, True, restless)
+    box_click(session, 2, 2, restless)
+    box_click(session, 30, 30, restless)
+    assert len(calls) == 3
+    undo_click(session, restless)
+    undo_click(session, restless)
+    assert np.array_equal(session.objects[0].mask, first)
+    assert len(calls) == 3
