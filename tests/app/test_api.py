@@ -45,9 +45,17 @@ def test_render_project_endpoint(app_url: str, tmp_path: Path) -> None:
 
 
 def _partial_renders(since: float) -> list[Path]:
-    """Render folders being written (``.render-NNN.partial-…``) in this app's session folders made since ``since``."""
-    roots = [p for p in Path(tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*") if p.stat().st_mtime >= since - 1]
-    return [p for root in roots for p in root.glob(".render-*.partial-*")]
+    """Render folders being written (``.render….partial-…``, at any depth: the API renders into a folder of its
+    own per call) in this app's folders, made since ``since``."""
+    found = []
+    for root in Path(tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*"):
+        for partial in root.glob("**/.render*.partial-*"):
+            try:
+                if partial.stat().st_mtime >= since - 1:
+                    found.append(partial)
+            except FileNotFoundError:  # removed while we looked
+                continue
+    return found
 
 
 def _wait_for(condition, timeout: float) -> bool:
