@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from interp.cli.common import non_negative_float, positive_float, positive_int
+from interp.cli.common import add_ray_args, non_negative_float, positive_float, positive_int
 from interp.research.distance_index import DEFAULT_MOTION_PRIOR
 from interp.research.flow import (
     FLOW_METHODS,
@@ -66,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="estimate flow at this fraction of the frame size and upsample it (vectors scaled); default 1",
     )
     index.add_argument("--overwrite", action="store_true", help="recompute files that already exist")
+    add_ray_args(index)
     index.set_defaults(func=run_index)
 
     accuracy = actions.add_parser(
@@ -130,13 +131,26 @@ def run_index(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
     )
     started = time.monotonic()
-    with tqdm(total=len(septuplets), desc="indexing", unit="septuplet") as bar:
+    bars: list[tqdm] = []  # the bar appears with the first septuplet: an error before it leaves only its own line
 
-        def progress(report: IndexReport, total: int) -> None:
-            bar.set_postfix(written=report.written, kept=report.kept, refresh=False)
-            bar.update(report.septuplets - bar.n)
+    def progress(report: IndexReport, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, desc="indexing", unit="septuplet"))
+        bars[0].set_postfix(written=report.written, kept=report.kept, refresh=False)
+        bars[0].update(report.septuplets - bars[0].n)
 
-        report = index_dataset(septuplets, options, args.workers, progress)
+    try:
+        if args.ray is not None:
+            from interp.distributed.entry import index_on_ray  # Ray only with --ray
+
+            report, where = index_on_ray(args, septuplets, options, progress)
+        else:
+            report, where = index_dataset(septuplets, options, args.workers, progress), None
+    finally:
+        for bar in bars:
+            bar.close()
+    if where is not None:
+        print(where)
     print(
         f"{report.septuplets} septuplets in {time.monotonic() - started:.1f} s: {report.written} maps written, "
         f"{report.kept} already present"

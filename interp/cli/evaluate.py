@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from interp.cli.common import add_model_args, load_interpolator, positive_int, progress_bar
+from interp.cli.common import add_model_args, add_ray_args, load_interpolator, positive_int, progress_bar
 from interp.errors import InputError
 from interp.evaluate import Report, discover, evaluate
 from interp.research.lpips import LPIPS, unavailable_reason
@@ -37,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=positive_int, metavar="N", help="evaluate only the first N samples")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every sample's figures")
     add_model_args(parser)
+    add_ray_args(parser)
     parser.set_defaults(func=run)
 
 
@@ -66,23 +67,29 @@ def print_report(report: Report, verbose: bool, lpips_note: str | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     samples = discover(args.data, uniform=args.uniform)[: args.limit]
-    interpolator = load_interpolator(args)
-    lpips = LPIPS.from_checkpoints()
-    if lpips is not None:
-        lpips = lpips.to(interpolator.device)
-    with progress_bar("evaluating", enabled=not args.verbose) as progress:
-        report = evaluate(
-            interpolator,
-            samples,
-            iters=args.iters,
-            progress=progress,
-            map_options=MapOptions(blur=args.blur),
-            lpips=lpips,
-        )
-    print_report(report, args.verbose, None if lpips is not None else unavailable_reason())
+    map_options = MapOptions(blur=args.blur)
+    where = None
+    if args.ray is not None:
+        from interp.distributed.entry import eval_on_ray  # Ray only with --ray
+
+        with progress_bar("evaluating", enabled=not args.verbose) as progress:
+            report, model, where = eval_on_ray(args, samples, map_options, progress)
+    else:
+        interpolator = load_interpolator(args)
+        model = interpolator.spec.name
+        lpips = LPIPS.from_checkpoints()
+        if lpips is not None:
+            lpips = lpips.to(interpolator.device)
+        with progress_bar("evaluating", enabled=not args.verbose) as progress:
+            report = evaluate(
+                interpolator, samples, iters=args.iters, progress=progress, map_options=map_options, lpips=lpips
+            )
+    print_report(report, args.verbose, None if report.mean_lpips is not None else unavailable_reason())
     perceptual = "" if report.mean_lpips is None else f"  LPIPS {report.mean_lpips:.4f}"
     print(
-        f"{interpolator.spec.name} on {args.data} ({len(samples)} samples, {len(report.scores)} frames): "
+        f"{model} on {args.data} ({len(samples)} samples, {len(report.scores)} frames): "
         f"PSNR {report.mean_psnr:.2f} dB  SSIM {report.mean_ssim:.4f}{perceptual}"
     )
+    if where is not None:
+        print(where)
     return 0

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from interp.cli.common import model_arg
 from interp.distributed.cluster import LOCAL, ray_session, worker_shape
+from interp.distributed.eval_job import run_eval_job
+from interp.distributed.index_job import run_index_job
 from interp.distributed.video_job import run_video_job
 from interp.distributed.workers import ModelSpec
+from interp.evaluate import Report, Sample
+from interp.research.indexer import IndexOptions, IndexReport
+from interp.research.maps import MapOptions
+from interp.research.vimeo import Septuplet
 from interp.video import OutputPlan, VideoOptions, VideoResult
 from interp.videoio import VideoInfo
 
@@ -32,3 +38,31 @@ def video_on_ray(
             ray, shape, model_spec(args), info, plan, options, args.out, args.chunk_frames, progress=progress
         )
     return result, report.describe()
+
+
+def index_on_ray(
+    args: argparse.Namespace,
+    septuplets: Sequence[Septuplet],
+    options: IndexOptions,
+    progress: Callable[[IndexReport, int], None] | None = None,
+) -> tuple[IndexReport, str]:
+    """``interp dataset index --ray``: DIS workers ask for CPUs, RAFT workers for a GPU each when the cluster has one;
+    the report and a line saying where the septuplets were indexed."""
+    with ray_session(args.ray or LOCAL) as ray:
+        device = "cpu" if options.method == "dis" else options.device
+        shape = worker_shape(ray, device, args.ray_workers, args.ray_cpus)
+        report = run_index_job(ray, shape, septuplets, options, progress)
+    return report.index, report.describe()
+
+
+def eval_on_ray(
+    args: argparse.Namespace,
+    samples: Sequence[Sample],
+    map_options: MapOptions,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Report, str, str]:
+    """``interp eval --ray``: the report (the local run's), the model's name and where the samples were scored."""
+    with ray_session(args.ray or LOCAL) as ray:
+        shape = worker_shape(ray, args.device, args.ray_workers, args.ray_cpus)
+        job = run_eval_job(ray, shape, model_spec(args), samples, args.iters, map_options, progress)
+    return job.report, job.model, job.describe()

@@ -15,16 +15,11 @@ from pathlib import Path
 from types import ModuleType
 
 from interp.distributed.chunks import DEFAULT_CHUNK_FRAMES, SegmentJoiner, plan_chunks
-from interp.distributed.cluster import WorkerShape, actor_options
+from interp.distributed.cluster import WorkerShape
+from interp.distributed.units import IN_FLIGHT_PER_WORKER, start_actors
 from interp.distributed.workers import ChunkDone, ModelSpec, VideoWorker, unwrap_error
-from interp.errors import InputError
 from interp.video import OutputPlan, StreamStats, VideoOptions, VideoResult
 from interp.videoio import VideoInfo, iter_frames
-
-#: Chunks submitted per worker at most (one running, one queued so the worker never waits for the driver).
-IN_FLIGHT_PER_WORKER = 2
-#: Seconds for the workers to start and load their model before the job is called infeasible.
-READY_TIMEOUT_S = 300.0
 
 
 @dataclass
@@ -48,22 +43,7 @@ class RayReport:
 
 def start_workers(ray: ModuleType, shape: WorkerShape, spec: ModelSpec, path: Path) -> list:
     """Start the actors, wait until each has loaded its model and checked it can read ``path``."""
-    actor = ray.remote(VideoWorker).options(**actor_options(shape))
-    actors = [actor.remote(spec, shape.threads) for _ in range(shape.workers)]
-    try:
-        ray.get([a.ready.remote(str(path)) for a in actors], timeout=READY_TIMEOUT_S)
-    except ray.exceptions.GetTimeoutError:
-        for a in actors:
-            ray.kill(a)
-        raise InputError(
-            f"{shape.workers} Ray worker(s) of {shape.cpus:g} CPU / {shape.gpus:g} GPU did not start within "
-            f"{READY_TIMEOUT_S:g} s: the cluster lacks the resources (see 'ray status')"
-        ) from None
-    except ray.exceptions.RayError as exc:
-        for a in actors:
-            ray.kill(a)
-        raise unwrap_error(exc) from None
-    return actors
+    return start_actors(ray, VideoWorker, shape, (spec,), (str(path),))
 
 
 OnChunk = Callable[[ChunkDone], None]
