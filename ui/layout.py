@@ -121,7 +121,7 @@ def build_app(
                 table = gr.HTML(elem_id="object-table")  # ui.handlers.App.object_table escapes the names
                 with gr.Row():
                     new_btn = gr.Button("New object", size="sm", min_width=60, elem_id="new-object")
-                    undo_btn = gr.Button("Undo click", size="sm", min_width=60, elem_id="undo")
+                    undo_btn = gr.Button("Undo", size="sm", min_width=60, elem_id="undo")
                     delete_btn = gr.Button("Delete", size="sm", min_width=60, elem_id="delete")
                     clear_btn = gr.Button("Clear all", size="sm", min_width=60, elem_id="clear")
                 with gr.Row():

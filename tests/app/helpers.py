@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from contextlib import suppress
 
 from playwright.sync_api import Page, expect
@@ -58,6 +59,19 @@ def wait_idle(page: Page, timeout: float = 120_000) -> None:
     with suppress(PlaywrightTimeout):  # it may already be over
         page.wait_for_function(f"() => document.querySelectorAll('{BUSY}').length > 0", timeout=5_000)
     page.wait_for_function(f"() => document.querySelectorAll('{BUSY}').length === 0", timeout=timeout)
+
+
+def wait_settled(page: Page, elem_id: str, quiet_ms: int = 2_000, timeout: float = 120_000) -> str | None:
+    """Wait until nothing is pending and the image in ``elem_id`` has kept its ``src`` for ``quiet_ms``: on a busy
+    machine an earlier event's late update can otherwise pass for the one a test is waiting for."""
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        wait_idle(page, timeout)
+        before = image_src(page, elem_id)
+        page.wait_for_timeout(quiet_ms)
+        if image_src(page, elem_id) == before and not page.evaluate(f"document.querySelectorAll('{BUSY}').length"):
+            return before
+    raise AssertionError(f"#{elem_id} kept changing for {timeout / 1000:g} s")
 
 
 def open_frames(page: Page) -> None:

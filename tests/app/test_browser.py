@@ -24,6 +24,7 @@ from tests.app.helpers import (
     set_slider,
     wait_for_new_image,
     wait_idle,
+    wait_settled,
 )
 from tests.conftest import shared_path
 
@@ -162,7 +163,7 @@ def test_uploaded_photos_and_one_click_on_a_person(page) -> None:
     wait_idle(page)
     page.locator("#frame1 input[type=file]").set_input_files(str(frames[1]))
     wait_for_new_image(page, "preview", preview)  # the preview blends in the new frame 1
-    wait_idle(page)
+    wait_settled(page, "preview")  # and every update of both uploads has arrived (the session holds both frames)
     click_image_pixel(page, "canvas", 240, 90)
     expect_text(page, "object-table", "object 1: 1 clicks")
     area = int(re.search(r"1 clicks, (\d+) px", page.locator("#object-table").inner_text()).group(1))
