@@ -46,14 +46,19 @@ class EvalWorker:
         self._interpolator: Interpolator | None = None
         self._lpips = None
 
-    def ready(self) -> tuple[str, int]:
-        """Load the model and LPIPS; return (node id, process id)."""
+    def _model(self) -> Interpolator:
         if self._interpolator is None:
             from interp.research.lpips import LPIPS
 
-            self._interpolator = self.spec.load()
+            interpolator = self.spec.load()
             lpips = LPIPS.from_checkpoints()
-            self._lpips = None if lpips is None else lpips.to(self._interpolator.device)
+            self._lpips = None if lpips is None else lpips.to(interpolator.device)
+            self._interpolator = interpolator
+        return self._interpolator
+
+    def ready(self) -> tuple[str, int]:
+        """Load the model and LPIPS; return (node id, process id)."""
+        self._model()
         return node_id(), os.getpid()
 
     def score(self, item: tuple[int, Sample]) -> SampleDone:
@@ -64,17 +69,10 @@ class EvalWorker:
             raise InputError(
                 f"a Ray worker on {os.uname().nodename} cannot read {sample.frame0}; {SHARED_STORAGE_HINT}"
             )
-        self.ready()
-        assert self._interpolator is not None
-        report = evaluate(self._interpolator, [sample], self.iters, map_options=self.map_options, lpips=self._lpips)
-        return SampleDone(
-            index,
-            tuple(report.scores),
-            self._interpolator.spec.name,
-            node_id(),
-            os.getpid(),
-            time.perf_counter() - started,
-        )
+        model = self._model()
+        report = evaluate(model, [sample], self.iters, map_options=self.map_options, lpips=self._lpips)
+        seconds = time.perf_counter() - started
+        return SampleDone(index, tuple(report.scores), model.spec.name, node_id(), os.getpid(), seconds)
 
 
 @dataclass

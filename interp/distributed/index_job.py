@@ -17,7 +17,7 @@ from types import ModuleType
 
 from interp.distributed.cluster import WorkerShape
 from interp.distributed.units import describe_nodes, run_units, start_actors
-from interp.distributed.workers import SHARED_STORAGE_HINT, node_id
+from interp.distributed.workers import node_id
 from interp.errors import InputError
 from interp.research.distance_index import ordered_triples
 from interp.research.flow import FlowEstimator, check_available, make_estimator
@@ -49,12 +49,15 @@ class IndexWorker:
         self.options = options
         self._estimator: FlowEstimator | None = None
 
+    def _flow(self) -> FlowEstimator:
+        if self._estimator is None:
+            options = self.options
+            self._estimator = make_estimator(options.method, options.device, options.flow_scale, options.chain)
+        return self._estimator
+
     def ready(self) -> tuple[str, int]:
         """Build the estimator; return (node id, process id)."""
-        if self._estimator is None:
-            self._estimator = make_estimator(
-                self.options.method, self.options.device, self.options.flow_scale, self.options.chain
-            )
+        self._flow()
         return node_id(), os.getpid()
 
     def index(self, septuplet: Septuplet) -> SeptupletDone:
@@ -63,11 +66,9 @@ class IndexWorker:
         if not septuplet.folder.is_dir():
             raise InputError(
                 f"a Ray worker on {os.uname().nodename} cannot read {septuplet.folder}; the dataset must be on "
-                f"storage every node can read and write, at the same path ({SHARED_STORAGE_HINT})"
+                "storage every node can read and write, at the same path"
             )
-        self.ready()
-        assert self._estimator is not None
-        written, kept = index_septuplet(septuplet, self._estimator, self.options)
+        written, kept = index_septuplet(septuplet, self._flow(), self.options)
         return SeptupletDone(septuplet.name, written, kept, node_id(), os.getpid(), time.perf_counter() - started)
 
 

@@ -110,3 +110,22 @@ def test_index_bad_input_is_one_line(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "--ray needs Ray: install it with pip install ray==2.60.0" in missing.stderr
     assert not list(root.rglob("dis_index_*"))
+
+
+def test_worker_that_cannot_read_the_dataset_says_so(tmp_path: Path) -> None:
+    import cv2
+    import torch
+
+    from interp.distributed.index_job import IndexWorker
+    from interp.errors import InputError
+    from interp.research.indexer import IndexOptions
+    from interp.research.vimeo import Septuplet
+
+    threads, cv2_threads = torch.get_num_threads(), cv2.getNumThreads()
+    try:
+        worker = IndexWorker(IndexOptions(method="dis"), 1)  # the actor's class, called in this process
+        with pytest.raises(InputError, match=r"cannot read .*storage every node can read and write"):
+            worker.index(Septuplet("gone", tmp_path / "gone"))
+    finally:
+        torch.set_num_threads(threads)
+        cv2.setNumThreads(cv2_threads)
