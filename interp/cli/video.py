@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from interp.cli.common import (
@@ -16,10 +17,13 @@ from interp.cli.common import (
     progress_bar,
     unit_float,
 )
-from interp.errors import InputError
+from interp.errors import InputError, InterpError
 from interp.scenes import DEFAULT_SCENE_THRESHOLD, DUPLICATE_TOLERANCE
 from interp.video import OutputPlan, VideoOptions, VideoResult, interpolate_video, plan_output
 from interp.videoio import VideoInfo, probe_video
+
+#: File suffixes taken from a folder given as --video.
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg")
 
 FRAME_RATE_HELP = """\
 frame rate:
@@ -54,8 +58,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=FRAME_RATE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--video", required=True, type=Path, metavar="IN", help="input video (anything ffmpeg reads)")
-    parser.add_argument("--out", required=True, type=Path, metavar="OUT.mp4", help="output H.264 MP4")
+    parser.add_argument(
+        "--video",
+        required=True,
+        type=Path,
+        nargs="+",
+        metavar="IN",
+        help="input video (anything ffmpeg reads); several videos or a folder of them make one MP4 each in --out",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="OUT.mp4",
+        help="output H.264 MP4 (with several inputs or a folder: the folder for IN_NAME.mp4 files)",
+    )
     parser.add_argument(
         "--num",
         type=non_negative_int,
@@ -147,31 +164,112 @@ def _summary(result: VideoResult, keep_duplicates: bool) -> str:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    _check_paths(args.video, args.out, args.force)
-    options = VideoOptions(
+def video_inputs(paths: list[Path]) -> list[Path]:
+    """The videos named on the command line: files as given, folders as their video files (sorted by name)."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+            if not inside:
+                raise InputError(f"folder {path} holds no video ({', '.join(VIDEO_SUFFIXES)})")
+            found += inside
+        else:
+            found.append(path)
+    return found
+
+
+def _batch_outputs(videos: list[Path], out: Path, force: bool) -> list[tuple[Path, Path]]:
+    """(input, output) pairs for several inputs: ``out/<input name>.mp4``, checked before anything runs."""
+    if out.suffix.lower() == ".mp4" or (out.exists() and not out.is_dir()):
+        raise InputError(f"with several inputs --out names a folder for their MP4s, got {str(out)!r}")
+    names = [video.stem for video in videos]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InputError(f"two inputs would both write {twice[0]}.mp4; rename one or run them apart")
+    jobs = [(video, out / f"{video.stem}.mp4") for video in videos]
+    for video, target in jobs:
+        _check_paths(video, target, force)
+    return jobs
+
+
+def _options(args: argparse.Namespace) -> VideoOptions:
+    return VideoOptions(
         nums=args.num,
         scene_threshold=args.scene_threshold,
         keep_duplicates=args.keep_duplicates,
         duplicate_tolerance=args.duplicate_tolerance,
         iters=args.iters,
     )
-    info = probe_video(args.video)
+
+
+def _plan(args: argparse.Namespace, video: Path, out: Path, options: VideoOptions) -> tuple[VideoInfo, OutputPlan]:
+    """Probe one input and print what will be written."""
+    info = probe_video(video)
     plan = plan_output(info, options, args.fps, audio=not args.no_audio)
     print(_describe_input(info))
-    print(_describe_plan(args.out, plan))
+    print(_describe_plan(out, plan))
     if plan.notice:
         print(plan.notice)
+    return info, plan
+
+
+def run(args: argparse.Namespace) -> int:
+    videos = video_inputs(args.video)
+    if len(videos) == 1 and not args.video[0].is_dir():
+        return _run_one(args, videos[0], args.out)
+    return _run_many(args, _batch_outputs(videos, args.out, args.force))
+
+
+def _run_one(args: argparse.Namespace, video: Path, out: Path) -> int:
+    _check_paths(video, out, args.force)
+    options = _options(args)
+    info, plan = _plan(args, video, out, options)
     if args.ray is not None:
         from interp.distributed.entry import video_on_ray  # Ray only with --ray
 
         with progress_bar("interpolating") as progress:
-            result, where = video_on_ray(args, info, plan, options, progress)
+            result, where = video_on_ray(args, info, plan, options, out, progress)
         print(_summary(result, args.keep_duplicates))
         print(where)
         return 0
     interpolator = load_interpolator(args)
     with progress_bar("interpolating") as progress:
-        result = interpolate_video(interpolator, info.path, args.out, options, args.fps, progress=progress, plan=plan)
+        result = interpolate_video(interpolator, info.path, out, options, args.fps, progress=progress, plan=plan)
     print(_summary(result, args.keep_duplicates))
     return 0
+
+
+def _run_many(args: argparse.Namespace, jobs: list[tuple[Path, Path]]) -> int:
+    """Every input in turn (on one Ray session with ``--ray``, else one loaded model); a failure of one is reported
+    and the others still run. Exit status 1 when any failed."""
+    options = _options(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    failed: list[str] = []
+
+    def render_all(render: Callable[[VideoInfo, OutputPlan, Path], VideoResult]) -> None:
+        for number, (video, out) in enumerate(jobs, 1):
+            print(f"[{number}/{len(jobs)}] {video}")
+            try:
+                info, plan = _plan(args, video, out, options)
+                print(_summary(render(info, plan, out), args.keep_duplicates))
+            except InterpError as exc:
+                print(f"failed: {video}: {exc}")
+                failed.append(str(video))
+
+    if args.ray is not None:
+        from interp.distributed.entry import ray_videos  # Ray only with --ray
+
+        with ray_videos(args, options) as render_on_ray:
+            render_all(render_on_ray)
+    else:
+        interpolator = load_interpolator(args)
+
+        def render_here(info: VideoInfo, plan: OutputPlan, out: Path) -> VideoResult:
+            with progress_bar("interpolating") as progress:
+                return interpolate_video(interpolator, info.path, out, options, args.fps, progress=progress, plan=plan)
+
+        render_all(render_here)
+    print(f"{len(jobs) - len(failed)} of {len(jobs)} videos written to {args.out}")
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0

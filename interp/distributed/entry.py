@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
-from interp.cli.common import model_arg
+from interp.cli.common import model_arg, progress_bar
 from interp.distributed.cluster import LOCAL, ray_session, worker_shape
 from interp.distributed.eval_job import run_eval_job
 from interp.distributed.index_job import run_index_job
@@ -29,15 +31,36 @@ def video_on_ray(
     info: VideoInfo,
     plan: OutputPlan,
     options: VideoOptions,
+    out: Path,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[VideoResult, str]:
     """``interp video --ray``: the result and a line saying where the chunks were rendered."""
     with ray_session(args.ray or LOCAL) as ray:
         shape = worker_shape(ray, args.device, args.ray_workers, args.ray_cpus)
         result, report = run_video_job(
-            ray, shape, model_spec(args), info, plan, options, args.out, args.chunk_frames, progress=progress
+            ray, shape, model_spec(args), info, plan, options, out, args.chunk_frames, progress=progress
         )
     return result, report.describe()
+
+
+@contextmanager
+def ray_videos(
+    args: argparse.Namespace, options: VideoOptions
+) -> Iterator[Callable[[VideoInfo, OutputPlan, Path], VideoResult]]:
+    """``interp video --ray`` with several inputs: one Ray session for all of them; yields a function that renders
+    one input (its chunks across the workers) and prints where they ran."""
+    with ray_session(args.ray or LOCAL) as ray:
+        shape = worker_shape(ray, args.device, args.ray_workers, args.ray_cpus)
+
+        def render(info: VideoInfo, plan: OutputPlan, out: Path) -> VideoResult:
+            with progress_bar("interpolating") as progress:
+                result, report = run_video_job(
+                    ray, shape, model_spec(args), info, plan, options, out, args.chunk_frames, progress=progress
+                )
+            print(report.describe())
+            return result
+
+        yield render
 
 
 def index_on_ray(

@@ -161,3 +161,24 @@ def test_local_ray_started_by_the_cli(cut_clip: Path, local_out: Path, tmp_path:
     assert run.returncode == 0, run.stderr[-2000:]
     assert "chunks on 1 node(s)" in run.stdout
     assert_same_video(out, local_out)
+
+
+def test_several_inputs_on_one_cluster_each_as_the_local_run(
+    ray_cluster: RayCluster, cut_clip: Path, local_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two copies of the clip and a broken file in a folder: each good one comes out as the local run's file, the
+    broken one is reported and the others still finish (exit status 1)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("a", "b"):
+        (inputs / f"{name}.mp4").write_bytes(cut_clip.read_bytes())
+    (inputs / "broken.mp4").write_text("not a video\n")
+    out = tmp_path / "out"
+    args = ["--video", inputs, "--out", out, *CPU, "--ray", ray_cluster.address, "--chunk-frames", "6"]
+    assert main(["video", *map(str, args)]) == 1
+    printed = capsys.readouterr().out
+    assert "2 of 3 videos written" in printed
+    assert "broken.mp4" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["a.mp4", "b.mp4"]
+    for name in ("a", "b"):
+        assert_same_video(out / f"{name}.mp4", local_out)

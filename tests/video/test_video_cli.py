@@ -214,3 +214,33 @@ def test_a_stream_that_breaks_midway_leaves_no_output(clips: Clips, tmp_path: Pa
     with pytest.raises(InputError, match=re.escape("cannot decode frame 3")):
         interpolate_video(BlendInterpolator(), clips.plain, tmp_path / "out.mp4", VideoOptions())
     _no_leftovers(tmp_path, set())
+
+
+def test_a_folder_of_videos_makes_one_mp4_each_and_a_bad_one_does_not_stop_the_rest(
+    clips: Clips, tmp_path: Path, capsys
+) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, source in (("first", clips.plain), ("second", clips.cut)):
+        (inputs / f"{name}.mp4").write_bytes(source.read_bytes())
+    (inputs / "broken.mp4").write_text("not a video\n")
+    (inputs / "notes.txt").write_text("not a video either, and not taken as one\n")
+    out = tmp_path / "out"
+    assert _run("--video", inputs, "--out", out) == 1  # one input failed
+    printed = capsys.readouterr().out
+    assert "failed: " in printed
+    assert "broken.mp4" in printed
+    assert "2 of 3 videos written" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["first.mp4", "second.mp4"]  # nothing of the broken one
+    assert len(decode(out / "first.mp4")[1]) == 8
+    assert len(decode(out / "second.mp4")[1]) == 12
+    # several files name the inputs too; an existing output needs --force, checked before anything runs
+    code = main(["video", "--video", str(inputs / "first.mp4"), str(inputs / "second.mp4"), "--out", str(out)])
+    assert code == 2
+    assert "exists" in capsys.readouterr().err
+    assert _run("--video", inputs / "first.mp4", inputs / "second.mp4", "--out", out, "--force") == 0
+
+
+def test_several_inputs_need_an_output_folder(clips: Clips, tmp_path: Path, capsys) -> None:
+    assert main(["video", "--video", str(clips.plain), str(clips.cut), "--out", str(tmp_path / "x.mp4")]) == 2
+    assert "names a folder" in capsys.readouterr().err
