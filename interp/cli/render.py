@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from interp.cli.common import (
     add_model_args,
     add_output_folder_args,
+    add_ray_args,
     check_output_folder,
     model_arg,
     positive_float,
@@ -16,6 +19,7 @@ from interp.cli.common import (
     progress_bar,
 )
 from interp.engine import Interpolator
+from interp.errors import InputError, InterpError
 from interp.manipulate import RENDERERS
 from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
 from interp.project import LOOPS, Project, Segmenter, load_inputs, load_project, with_overrides
@@ -28,7 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Render a manipulated interpolation project (see the README's 'Project files'). Flags override "
         "the file. Writes frame_0000.png… and, on request, a looping GIF and an H.264 MP4.",
     )
-    parser.add_argument("project", type=Path, help="project JSON file")
+    parser.add_argument(
+        "project",
+        type=Path,
+        nargs="+",
+        help="project JSON file; several files or a folder of them render into --out/NAME/ each",
+    )
     add_output_folder_args(parser)
     parser.add_argument("--gif", action="store_true", help="also write interp.gif")
     parser.add_argument("--mp4", action="store_true", help="also write interp.mp4")
@@ -36,13 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--renderer",
         choices=RENDERERS,
         default=None,
-        help="splat (layered splatting, default for rife-v4), maps (distance maps covering each "
+        help="composite (uniform-time network frames composited per object, default for rife-v4), splat (layered "
+        "splatting), maps (distance maps covering each "
         "object's path) or naive (frame-0 masks + blur)",
     )
     parser.add_argument("--num-frames", type=positive_int, default=None, help="frames in the sequence (>= 2)")
     parser.add_argument("--fps", type=positive_float, default=None, help="frame rate of the animations")
     parser.add_argument("--loop", choices=LOOPS, default=None, help="animation order (default: the project's)")
     add_model_args(parser, from_project=True)
+    add_ray_args(parser)
     parser.set_defaults(func=run)
 
 
@@ -57,29 +68,120 @@ def _segmenter_for(project: Project) -> Segmenter | None:
     return lambda img0, img1, clicks, box: segmenter.segment(img0, clicks, box, next_image=img1).mask
 
 
-def run(args: argparse.Namespace) -> int:
-    check_output_folder(args.out, args.force)
+@dataclass(frozen=True)
+class RenderRequest:
+    """What ``interp render`` asks of one project: the flags that override the file, and where the files go."""
+
+    project: Path
+    out: Path
+    model: str | None = None
+    renderer: str | None = None
+    num_frames: int | None = None
+    fps: float | None = None
+    iters: int | None = None
+    loop: str | None = None
+    gif: bool = False
+    mp4: bool = False
+
+
+def render_request(request: RenderRequest, interpolator_for: Callable[[str], Interpolator]) -> str:
+    """Render one project file into ``request.out`` (all-or-nothing) and return the line that describes it; the CLI
+    and its Ray workers both call this. ``interpolator_for`` gives the loaded model of a name."""
     project = with_overrides(
-        load_project(args.project),
-        model=model_arg(args),
-        renderer=args.renderer,
-        num_frames=args.num_frames,
-        fps=args.fps,
-        iters=args.iters,
-        loop=args.loop,
+        load_project(request.project),
+        model=request.model,
+        renderer=request.renderer,
+        num_frames=request.num_frames,
+        fps=request.fps,
+        iters=request.iters,
+        loop=request.loop,
     )
     inputs = load_inputs(project, segment=_segmenter_for(project))
     started = time.perf_counter()
-    interpolator = Interpolator.load(
-        project.model, args.checkpoint, args.device, args.fp16, args.scale, args.batch_size
-    )
+    interpolator = interpolator_for(project.model)
     renderer = resolve_renderer(project, interpolator)
     with progress_bar("rendering") as progress:
         frames = render_project(project, inputs, interpolator, progress)
-        result = drain(iter_project_outputs(frames, args.out, project.fps, args.gif, args.mp4, project.loop, renderer))
+        steps = iter_project_outputs(frames, request.out, project.fps, request.gif, request.mp4, project.loop, renderer)
+        result = drain(steps)
     extras = "".join(f", {p.name}" for p in (result.gif, result.mp4) if p is not None)
-    print(
-        f"wrote {len(result.frames)} frames{extras} to {args.out} with {project.model} ({renderer}) in "
+    return (
+        f"wrote {len(result.frames)} frames{extras} to {request.out} with {project.model} ({renderer}) in "
         f"{time.perf_counter() - started:.1f} s"
     )
-    return 0
+
+
+def project_files(paths: list[Path]) -> list[Path]:
+    """The projects named on the command line: files as given, folders as their ``*.json`` files (sorted)."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.glob("*.json") if p.is_file())
+            if not inside:
+                raise InputError(f"folder {path} holds no project (.json)")
+            found += inside
+        else:
+            found.append(path)
+    return found
+
+
+def _requests(args: argparse.Namespace, projects: list[Path], several: bool) -> list[RenderRequest]:
+    """One request per project: into --out itself, or --out/NAME/ for several (checked before anything runs)."""
+    names = [p.stem for p in projects]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if several and twice:
+        raise InputError(f"two projects would both write {args.out / twice[0]}; rename one or run them apart")
+    requests = []
+    for project in projects:
+        out = args.out / project.stem if several else args.out
+        check_output_folder(out, args.force)
+        overrides = {"model": model_arg(args), "renderer": args.renderer, "num_frames": args.num_frames}
+        overrides |= {"fps": args.fps, "iters": args.iters, "loop": args.loop, "gif": args.gif, "mp4": args.mp4}
+        requests.append(RenderRequest(project, out, **overrides))
+    return requests
+
+
+def run(args: argparse.Namespace) -> int:
+    projects = project_files(args.project)
+    several = len(projects) > 1 or args.project[0].is_dir()
+    requests = _requests(args, projects, several)
+    if args.ray is not None:
+        from interp.distributed.entry import render_on_ray  # Ray only with --ray
+
+        lines, where = render_on_ray(args, requests)
+        failed = _report(requests, lines)
+        print(where)
+    elif not several:
+        print(render_request(requests[0], _loader(args)))
+        return 0
+    else:
+        load = _loader(args)
+        lines = []
+        for request in requests:
+            try:
+                lines.append(render_request(request, load))
+            except InterpError as exc:
+                lines.append(f"failed: {exc}")
+        failed = _report(requests, lines)
+    return 1 if failed else 0
+
+
+def _loader(args: argparse.Namespace) -> Callable[[str], Interpolator]:
+    """Models by name, each loaded once, with the command's device and precision options."""
+    loaded: dict[str, Interpolator] = {}
+
+    def load(name: str) -> Interpolator:
+        if name not in loaded:
+            loaded[name] = Interpolator.load(name, args.checkpoint, args.device, args.fp16, args.scale, args.batch_size)
+        return loaded[name]
+
+    return load
+
+
+def _report(requests: list[RenderRequest], lines: list[str]) -> int:
+    """Print one line per project and a summary; the number of projects that failed."""
+    failed = [r.project for r, line in zip(requests, lines, strict=True) if line.startswith("failed: ")]
+    for request, line in zip(requests, lines, strict=True):
+        print(f"{request.project}: {line}")
+    print(f"{len(requests) - len(failed)} of {len(requests)} projects rendered")
+    return len(failed)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from interp.cli.common import model_arg, progress_bar
+from interp.cli.render import RenderRequest
 from interp.distributed.cluster import LOCAL, ray_session, worker_shape
 from interp.distributed.eval_job import run_eval_job
 from interp.distributed.index_job import run_index_job
@@ -61,6 +62,16 @@ def ray_videos(
             return result
 
         yield render
+
+
+def render_on_ray(args: argparse.Namespace, requests: Sequence[RenderRequest]) -> tuple[list[str], str]:
+    """``interp render --ray``: one line per project (in order) and a line saying where they were rendered."""
+    from interp.distributed.render_job import run_render_job
+
+    with ray_session(args.ray or LOCAL) as ray:
+        shape = worker_shape(ray, args.device, args.ray_workers, args.ray_cpus)
+        spec = ModelSpec(None, args.checkpoint, args.device, args.fp16, args.scale, args.batch_size)
+        return run_render_job(ray, shape, spec, requests)
 
 
 def index_on_ray(

@@ -108,3 +108,31 @@ def test_objects_given_by_clicks_are_segmented(synthetic_project, tmp_path: Path
     errors = [e for e in placement_errors(middle, exact, scene.visible_masks([0.5, 0.0], 0.5)) if e is not None]
     assert len(errors) == 2
     assert max(errors) < 1.5
+
+
+def test_a_folder_of_projects_renders_each_into_its_own_folder(synthetic_project, tmp_path: Path, capsys) -> None:
+    """Two projects and a broken one: each good one is written to --out/NAME/ as a single render writes it, the
+    broken one is reported and the others still render (exit status 1)."""
+    project, _ = synthetic_project
+    document = json.loads(project.read_text())
+    here = project.parent  # the frames and masks stay where they are: the documents name them by absolute path
+    document["frame0"], document["frame1"] = str(here / document["frame0"]), str(here / document["frame1"])
+    for obj in document["objects"]:
+        obj["mask"] = str(here / obj["mask"])
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    for name, frames in (("first", 3), ("second", 4)):
+        (folder / f"{name}.json").write_text(json.dumps({**document, "num_frames": frames}))
+    (folder / "broken.json").write_text("{not json")
+    out = tmp_path / "out"
+    assert main(["render", str(folder), "--out", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert "broken.json: failed: " in printed
+    assert "2 of 3 projects rendered" in printed
+    assert len(list((out / "first").glob("frame_*.png"))) == 3
+    assert len(list((out / "second").glob("frame_*.png"))) == 4
+    assert not (out / "broken").exists()
+    single = tmp_path / "single"
+    assert main(["render", str(folder / "first.json"), "--out", str(single)]) == 0
+    for frame in sorted(single.glob("frame_*.png")):
+        assert np.array_equal(read_image(frame), read_image(out / "first" / frame.name))
