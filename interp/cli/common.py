@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -201,3 +201,18 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[i
     finally:
         if bar is not None:
             bar.close()
+
+
+def expand_inputs(paths: Sequence[Path], suffixes: Sequence[str], what: str) -> list[Path]:
+    """The inputs named on a command line: files as given, folders as their files with one of ``suffixes``
+    (sorted by name); a folder without any is an error naming ``what`` it should hold."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+        if not inside:
+            raise InputError(f"folder {path} holds no {what} ({', '.join(suffixes)})")
+        found += inside
+    return found

@@ -13,6 +13,7 @@ from interp.cli.common import (
     add_output_folder_args,
     add_ray_args,
     check_output_folder,
+    expand_inputs,
     model_arg,
     positive_float,
     positive_int,
@@ -113,16 +114,7 @@ def render_request(request: RenderRequest, interpolator_for: Callable[[str], Int
 
 def project_files(paths: list[Path]) -> list[Path]:
     """The projects named on the command line: files as given, folders as their ``*.json`` files (sorted)."""
-    found = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(p for p in path.glob("*.json") if p.is_file())
-            if not inside:
-                raise InputError(f"folder {path} holds no project (.json)")
-            found += inside
-        else:
-            found.append(path)
-    return found
+    return expand_inputs(paths, (".json",), "project")
 
 
 def _requests(args: argparse.Namespace, projects: list[Path], several: bool) -> list[RenderRequest]:

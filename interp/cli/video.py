@@ -9,6 +9,7 @@ from pathlib import Path
 from interp.cli.common import (
     add_model_args,
     add_ray_args,
+    expand_inputs,
     load_interpolator,
     non_negative_float,
     non_negative_int,
@@ -166,16 +167,7 @@ def _summary(result: VideoResult, keep_duplicates: bool) -> str:
 
 def video_inputs(paths: list[Path]) -> list[Path]:
     """The videos named on the command line: files as given, folders as their video files (sorted by name)."""
-    found = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
-            if not inside:
-                raise InputError(f"folder {path} holds no video ({', '.join(VIDEO_SUFFIXES)})")
-            found += inside
-        else:
-            found.append(path)
-    return found
+    return expand_inputs(paths, VIDEO_SUFFIXES, "video")
 
 
 def _batch_outputs(videos: list[Path], out: Path, force: bool) -> list[tuple[Path, Path]]:
