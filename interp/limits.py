@@ -23,6 +23,8 @@ MAX_POINTS = 32
 #: Mask-brush dabs per object and their largest radius (pixels), in the page and in project files.
 MAX_BRUSH_DABS = 256
 MAX_BRUSH_RADIUS = 200.0
+#: Mask edits one session can undo (each click or box edit keeps the mask it replaced).
+MAX_UNDO_EDITS = 64
 #: Frames of one render in the page or through the API.
 MAX_APP_FRAMES = 121
 #: The default bound on one render in the page or the API, frames x pixels per frame, in megapixels: 121 frames at

@@ -17,7 +17,7 @@ from PIL import Image
 
 from interp.curves import KNOTS, Curve
 from interp.errors import InputError
-from interp.limits import MAX_APP_OBJECTS, MAX_BRUSH_DABS, MAX_BRUSH_RADIUS, MAX_POINTS
+from interp.limits import MAX_APP_OBJECTS, MAX_BRUSH_DABS, MAX_BRUSH_RADIUS, MAX_POINTS, MAX_UNDO_EDITS
 from interp.project import (
     Box,
     Click,
@@ -241,6 +241,13 @@ def _segment(session: Session, obj: SceneObject, segment: SegmentFn) -> None:
     _paint(session, obj)
 
 
+def _remember(session: Session, edit: Edit) -> None:
+    """Add an edit to the undo history, which keeps the last ``MAX_UNDO_EDITS`` (older edits stay as they are; each
+    kept click or box holds a mask, so the history is bounded like everything else a session holds)."""
+    session.history.append(edit)
+    del session.history[:-MAX_UNDO_EDITS]
+
+
 def _check_point(session: Session, x: float, y: float, what: str) -> None:
     if not session.has_frames:
         raise InputError("load frame 0 and frame 1 first, then click on frame 0")
@@ -267,7 +274,7 @@ def click(session: Session, x: float, y: float, positive: bool, segment: Segment
     if len(obj.clicks) >= MAX_POINTS:
         raise InputError(f"at most {MAX_POINTS} clicks per object; undo one or start a new object")
     obj.clicks.append(Click(float(x), float(y), positive))
-    session.history.append(Edit(session.selected, "click", None, obj.segmented, obj.score))
+    _remember(session, Edit(session.selected, "click", None, obj.segmented, obj.score))
     _segment(session, obj, segment)
     return session.selected
 
@@ -280,7 +287,7 @@ def set_box(session: Session, corner0: tuple[float, float], corner1: tuple[float
     if x1 - x0 < MIN_BOX_SIDE or y1 - y0 < MIN_BOX_SIDE:
         raise InputError(f"a box needs two corners at least {MIN_BOX_SIDE} px apart, got {corner0} and {corner1}")
     obj = _editing(session, True, "a box")
-    session.history.append(Edit(session.selected, "box", obj.box, obj.segmented, obj.score))
+    _remember(session, Edit(session.selected, "box", obj.box, obj.segmented, obj.score))
     obj.box = Box(float(x0), float(y0), float(x1 + 1), float(y1 + 1))
     _segment(session, obj, segment)
     return session.selected
@@ -308,7 +315,7 @@ def paint(session: Session, x: float, y: float, radius: float, add: bool) -> int
     if len(obj.brush) >= MAX_BRUSH_DABS:
         raise InputError(f"at most {MAX_BRUSH_DABS} brush dabs per object; undo some or start a new object")
     obj.brush.append(Dab(float(x), float(y), float(radius), add))
-    session.history.append(Edit(session.selected, "brush"))
+    _remember(session, Edit(session.selected, "brush"))
     _paint(session, obj)
     return session.selected
 

@@ -268,3 +268,15 @@ def test_undo_restores_the_previous_mask_exactly_without_segmenting(session: Ses
     undo_click(session, restless)
     assert np.array_equal(session.objects[0].mask, first)
     assert len(calls) == 3
+
+
+def test_the_undo_history_is_bounded(session: Session) -> None:
+    from interp.limits import MAX_UNDO_EDITS
+
+    for step in range(MAX_UNDO_EDITS + 10):
+        paint(session, 5 + step % 40, 5, 2, True)
+    assert len(session.history) == MAX_UNDO_EDITS
+    for _ in range(MAX_UNDO_EDITS):
+        assert undo_click(session) == 0
+    assert undo_click(session) is None
+    assert len(session.objects[0].brush) == 10  # the oldest edits stay as they are
