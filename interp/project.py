@@ -459,6 +459,11 @@ def load_inputs(
                     raise _fail(
                         f"{where}.points[{k}]", f"({click.x:g}, {click.y:g}) is outside the {width}x{height} frame"
                     )
+            box = obj.box
+            if box is not None and not (box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height):
+                raise _fail(
+                    f"{where}.box", f"{[box.x0, box.y0, box.x1, box.y1]} reaches outside the {width}x{height} frame"
+                )
             segmented = None
             if any(p.positive for p in obj.points) or obj.box is not None:
                 if segment is None:

@@ -142,6 +142,7 @@ def test_bad_documents_name_the_field(changes: dict, field: str) -> None:
         ({"objects": [{"mask": "small.png", "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]\.mask", "is 8x8"),
         ({"objects": [{"mask": "empty.png", "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]", "mask is empty"),
         ({"objects": [{"points": [[99, 2, 1]], "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]\.points\[0\]", "outside"),
+        ({"objects": [{"box": [2, 2, 99, 5], "curve": [[0, 0], [1, 1]]}]}, r"objects\[0\]\.box", "outside"),
         ({"frame1": "corrupt.png"}, "frame1", "corrupt"),
         ({"frame1": "data:image/png;base64,AAAA"}, "frame1", "cannot be read"),
     ],
