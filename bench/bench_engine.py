@@ -23,9 +23,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.models.registry import get_spec
-from interp.weights import read_state_dict, resolve_checkpoint
+from interp.models.weights import read_state_dict, resolve_checkpoint
 
 
 def published_network(device: torch.device, dtype: torch.dtype) -> Callable[..., torch.Tensor]:

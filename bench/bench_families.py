@@ -47,11 +47,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from interp.engine import DEFAULT_ITERS, Interpolator
-from interp.media import read_image
+from interp.engine.interpolator import DEFAULT_ITERS, Interpolator
+from interp.io.images import read_image
 from interp.models.ema_vfi import EMAVFIDI, ema_vfi_size
 from interp.models.registry import build_network, get_spec
-from interp.weights import load_network
+from interp.models.weights import load_network
 
 MODELS = ("D-AMT-S", "DR-AMT-S", "D-IFRNet", "DR-IFRNet", "D-EMA-VFI", "DR-EMA-VFI")
 SIZES = ((256, 448), (720, 1280))

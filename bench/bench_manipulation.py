@@ -15,12 +15,13 @@ import time
 
 import numpy as np
 
-from interp.curves import Curve, output_times
-from interp.engine import Interpolator
-from interp.manipulate import RENDERERS, Manipulator
-from interp.metrics import psnr
-from interp.placement import placement_errors
-from interp.synthetic import make_scene
+from interp.core.curves import Curve, output_times
+from interp.core.renderers import RENDERERS
+from interp.engine.interpolator import Interpolator
+from interp.engine.manipulator import Manipulator
+from interp.research.metrics import psnr
+from interp.testing.position_error import placement_errors
+from interp.testing.synthetic import make_scene
 
 PRESETS = ("reverse", "hold", "linear", "arrive early", "start late", "there-and-back", "ease in-out", "jump to end")
 BACKGROUNDS = ("linear", "hold", "ease in")

@@ -4,7 +4,7 @@
 
 Prints the time of the first preview after the objects change (encode the pair, estimate its flow once, build the
 layers) and of later previews at new times (what scrubbing costs), plus a cached repeat. The app calls the same
-``interp.preview.preview_frame``.
+``interp.app.preview.preview_frame``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import time
 
 import numpy as np
 
+from interp.app.preview import ModelPool, PreviewCache, preview_frame
+from interp.app.session import Session, from_project
+from interp.models.paths import PROJECT_ROOT
 from interp.models.registry import DEFAULT_MODEL
-from interp.paths import PROJECT_ROOT
-from interp.preview import ModelPool, PreviewCache, preview_frame
-from interp.project import load_inputs, load_project
-from interp.session import Session, from_project
+from interp.project.schema import load_inputs, load_project
 
 
 def main() -> None:

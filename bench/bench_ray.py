@@ -41,10 +41,10 @@ os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # keep Ray on 1
 
 from bench_video import CAR_VIDEO, FLAT_FPS, make_pan_video
 
-from interp.media import ffmpeg_exe
-from interp.paths import PROJECT_ROOT
-from interp.video import VideoOptions, interpolate_video, plan_output
-from interp.videoio import probe_video
+from interp.engine.video import VideoOptions, interpolate_video, plan_output
+from interp.io.decode import probe_video
+from interp.io.encode import ffmpeg_exe
+from interp.models.paths import PROJECT_ROOT
 
 VIMEO = PROJECT_ROOT.parent / "shared" / "data" / "eval" / "vimeo90k_septuplet"
 
@@ -69,7 +69,7 @@ def cut_video(source: Path, target: Path, frames: int) -> Path:
 def child_local(config: dict) -> dict:
     import torch
 
-    from interp.engine import Interpolator
+    from interp.engine.interpolator import Interpolator
 
     torch.set_num_threads(os.cpu_count() or 1)
     interpolator = Interpolator.load(config["model"], device="cpu")
@@ -181,8 +181,8 @@ def child_join(config: dict) -> dict:
     """The driver's own work per frame at ``config["size"]``: planning (decode the input, fingerprint every frame) and
     joining (decode a lossless segment, encode H.264 with the local path's writer)."""
     from interp.distributed.chunks import fingerprint, write_lossless
-    from interp.media import FfmpegWriter
-    from interp.videoio import iter_frames
+    from interp.io.decode import iter_frames
+    from interp.io.encode import FfmpegWriter
 
     video = Path(config["video"])
     started = time.perf_counter()

@@ -27,11 +27,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 from real_cases import SHARED_DATA, load_cases, load_definitions, read_masks, read_raw_frames
 
-from interp.curves import Curve
-from interp.engine import Interpolator, to_uint8
-from interp.manipulate import RENDERERS, Manipulator
-from interp.media import read_image
-from interp.metrics import psnr
+from interp.core.curves import Curve
+from interp.core.images import to_uint8
+from interp.core.renderers import RENDERERS
+from interp.engine.interpolator import Interpolator
+from interp.engine.manipulator import Manipulator
+from interp.io.images import read_image
+from interp.research.metrics import psnr
 
 #: (scenario, object distance, background distance, which real frame is the truth)
 SCENARIOS = (

@@ -31,10 +31,10 @@ from pathlib import Path
 import httpx
 from gradio_client import Client, handle_file
 
-from interp.paths import PROJECT_ROOT
-from interp.project import load_inputs, load_project, project_to_dict
-from interp.session import Session, from_project, to_project
-from interp.workspace import ROOT_PREFIX
+from interp.app.session import Session, from_project, to_project
+from interp.app.workspace import ROOT_PREFIX
+from interp.models.paths import PROJECT_ROOT
+from interp.project.schema import load_inputs, load_project, project_to_dict
 
 DEMO = PROJECT_ROOT / "assets" / "demo"
 AUTO = "auto (model default)"

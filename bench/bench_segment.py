@@ -3,11 +3,11 @@
     .venv/bin/python bench/bench_segment.py                    # about two minutes on 2 CPU cores
     .venv/bin/python bench/bench_segment.py --scenes 10 --figures /tmp/segment-figures
 
-Quality: scenes from ``interp.synthetic.make_scene`` (448 x 256, known masks, seeds from 500; the fallback was tuned
-on seeds 1000-1039 and 2000-2039, the tests use 0-7). One positive click at each object's centre (or, where the
+Quality: scenes from ``interp.testing.synthetic.make_scene`` (448 x 256, known masks, seeds from 500; the fallback was
+tuned on seeds 1000-1039 and 2000-2039, the tests use 0-7). One positive click at each object's centre (or, where the
 centre is covered, at the visible point farthest from the mask's edge); then a second click by a simulated user who
-clicks the middle of the largest error region (positive for a miss, negative for an excess) if that region is at
-least 7 pixels across (3 pixels deep), else leaves the mask as it is. Three sets:
+clicks the middle of the largest error region (positive for a miss, negative for an excess) if that region is at least
+7 pixels across (3 pixels deep), else leaves the mask as it is. Three sets:
 
 * ``3 objects``: the default scenes.
 * ``5 objects``: more objects, more overlap.
@@ -33,10 +33,12 @@ import numpy as np
 import torch
 from scipy import ndimage as ndi
 
-from interp.media import read_image, write_image
-from interp.paths import PROJECT_ROOT
-from interp.synthetic import Scene, make_scene
-from sam_utils import fallback, masks
+from interp.io.images import read_image, write_image
+from interp.models.paths import PROJECT_ROOT
+from interp.testing.masks import interior_point, iou
+from interp.testing.synthetic import Scene, make_scene
+from sam_utils import masks
+from sam_utils.fallback import segmenter as fallback
 from sam_utils.prompts import Click
 
 FIRST_SEED = 500
@@ -57,7 +59,7 @@ def corrective_click(predicted: np.ndarray, truth: np.ndarray, depth: int = 3) -
             best = (int(sizes[largest - 1]), labels == largest, positive)
     if best is None:
         return None
-    x, y = masks.interior_point(best[1])
+    x, y = interior_point(best[1])
     return Click(x, y, best[2])
 
 
@@ -92,16 +94,16 @@ def quality(scenes: Iterator[Scene], with_motion: bool = True, only_first: bool 
         frame0, frame1 = scene.frame(0.0), scene.frame(1.0) if with_motion else None
         objects = list(zip(scene.visible_masks(), scene.centres(0.0), strict=True))
         for index, (truth, centre) in enumerate(objects[:1] if only_first else objects):
-            clicks = [Click(*masks.interior_point(truth, centre))]
+            clicks = [Click(*interior_point(truth, centre))]
             first = segmenter.segment(frame0, clicks, None, frame1).mask
             if only_first:  # the second click goes on the other object that moves along
                 other, other_centre = objects[1 - index]
-                extra = Click(*masks.interior_point(other, other_centre), positive=False)
+                extra = Click(*interior_point(other, other_centre), positive=False)
             else:
                 extra = corrective_click(first, truth)
             second = first if extra is None else segmenter.segment(frame0, [*clicks, extra], None, frame1).mask
-            one.append(masks.iou(first, truth))
-            two.append(masks.iou(second, truth))
+            one.append(iou(first, truth))
+            two.append(iou(second, truth))
     return one, two
 
 
@@ -113,7 +115,7 @@ def latency(height: int, width: int, count: int, repeats: int = 3) -> tuple[list
         started = time.perf_counter()
         features = fallback.precompute(frame0, frame1)
         pairs.append(time.perf_counter() - started)
-        points = [masks.interior_point(m, c) for m, c in zip(scene.visible_masks(), scene.centres(0.0), strict=True)]
+        points = [interior_point(m, c) for m, c in zip(scene.visible_masks(), scene.centres(0.0), strict=True)]
         for _ in range(repeats):
             for point in points:
                 started = time.perf_counter()
@@ -129,7 +131,7 @@ def figures(folder: Path, count: int) -> None:
     for scene in _scenes(make_scene, count):
         frame0, frame1 = scene.frame(0.0), scene.frame(1.0)
         truths = scene.visible_masks()
-        points = [masks.interior_point(m, c) for m, c in zip(truths, scene.centres(0.0), strict=True)]
+        points = [interior_point(m, c) for m, c in zip(truths, scene.centres(0.0), strict=True)]
         found = [segmenter.segment(frame0, [Click(*p)], None, frame1).mask for p in points]
         panel = np.concatenate([masks.overlay(frame0, truths), masks.overlay(frame0, found)], axis=1)
         for x, y in points:

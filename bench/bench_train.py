@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from interp.media import read_image
-from interp.metrics import psnr, quantize
-from interp.paths import PROJECT_ROOT
+from interp.io.images import read_image
+from interp.models.paths import PROJECT_ROOT
 from interp.research.indexer import IndexOptions, index_dataset
+from interp.research.metrics import psnr, quantize
 from interp.research.recipe import get_variant
 from interp.research.train import LOG_NAME, TrainConfig, Trainer, validation_samples
 from interp.research.vimeo import SEPTUPLET_LENGTH, list_septuplets

@@ -30,11 +30,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from interp.engine import Interpolator
-from interp.media import FfmpegWriter
-from interp.paths import PROJECT_ROOT
-from interp.synthetic import make_scene
-from interp.video import VideoOptions, interpolate_video
+from interp.engine.interpolator import Interpolator
+from interp.engine.video import VideoOptions, interpolate_video
+from interp.io.encode import FfmpegWriter
+from interp.models.paths import PROJECT_ROOT
+from interp.testing.synthetic import make_scene
 
 CAR_VIDEO = PROJECT_ROOT.parent / "shared" / "data" / "videos" / "car-detection.mp4"
 FLAT_FPS = 25.0

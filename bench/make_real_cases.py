@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 from real_cases import HERE, REGISTERED_FILE, load_definitions, read_raw_frames
 
-from interp.project import Click
+from interp.project.schema import Click
 from interp.research.registration import Registration, register
 from sam_utils.masks import write_mask_png
 from sam_utils.prompts import Box

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from interp.media import read_image
+from interp.io.decode import iter_frames
+from interp.io.images import read_image
 from interp.research.registration import warp_homography
-from interp.videoio import iter_frames
 from sam_utils.masks import read_mask_png
 
 HERE = Path(__file__).resolve().parent / "real"

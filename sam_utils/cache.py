@@ -1,4 +1,4 @@
-"""The content key of the segmenters' per-image caches (``interp.lru.LRUCache``)."""
+"""The content key of the segmenters' per-image caches (``interp.core.lru.LRUCache``)."""
 
 from __future__ import annotations
 

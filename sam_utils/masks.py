@@ -1,7 +1,7 @@
 """Pure mask operations: clean-up, set operations, dilation, interior points, coloured overlays, PNG in and out.
 
 Masks are ``H x W`` bool arrays; images are ``H x W x 3`` uint8 RGB. Every function returns a new array and leaves
-its inputs untouched. Overlays use the project's one object palette (``interp.colors``), the same colours the app
+its inputs untouched. Overlays use the project's one object palette (``interp.core.colors``), the same colours the app
 uses for the distance curves.
 """
 
@@ -14,9 +14,9 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from scipy import ndimage as ndi
 
-from interp.colors import object_color
+from interp.core.colors import object_color
 from interp.errors import InputError
-from interp.media import atomic_path
+from interp.io.files import atomic_path
 
 #: 4-connectivity: two pixels belong to one island only if they share an edge.
 _FOUR = ndi.generate_binary_structure(2, 1)
@@ -47,13 +47,6 @@ def subtract(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pixels in ``a`` and not in ``b`` (both ``H x W`` bool)."""
     _same_shape(a, b)
     return a & ~b
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> float:
-    """Intersection over union of two ``H x W`` bool masks; 1.0 when both are empty."""
-    _same_shape(a, b)
-    total = int(np.count_nonzero(a | b))
-    return 1.0 if total == 0 else int(np.count_nonzero(a & b)) / total
 
 
 def disk(radius: int) -> np.ndarray:
@@ -139,25 +132,6 @@ def outline(mask: np.ndarray, width: int = 1) -> np.ndarray:
         raise InputError(f"outline width must be >= 1, got {width!r}")
     inner = ndi.binary_erosion(mask, structure=disk(width), border_value=1)
     return mask & ~inner
-
-
-def interior_point(mask: np.ndarray, preferred: tuple[float, float] | None = None) -> tuple[int, int]:
-    """A point well inside the mask, ``(x, y)``.
-
-    ``preferred`` (e.g. an object's centre) is returned, rounded, when it lies in the mask at least half as far from
-    the boundary as the deepest point; otherwise the deepest point (largest distance to the boundary) is returned.
-    Raises ``InputError`` for an empty mask.
-    """
-    check_mask(mask)
-    if not mask.any():
-        raise InputError("an empty mask has no interior point")
-    depth = ndi.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
-    if preferred is not None:
-        x, y = round(preferred[0]), round(preferred[1])
-        if 0 <= y < mask.shape[0] and 0 <= x < mask.shape[1] and depth[y, x] >= 0.5 * depth.max():
-            return int(x), int(y)
-    y, x = np.unravel_index(int(np.argmax(depth)), depth.shape)
-    return int(x), int(y)
 
 
 def overlay(

@@ -10,7 +10,7 @@ from enum import StrEnum
 import numpy as np
 
 from interp.errors import InputError
-from interp.project import Box, Click  # the one click and box types, shared with projects and the app
+from interp.project.schema import Box, Click  # the one click and box types, shared with projects and the app
 
 __all__ = ["Backend", "Box", "Click", "SegmentResult", "check_image", "check_pair", "check_prompts"]
 

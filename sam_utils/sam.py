@@ -23,10 +23,10 @@ import torch
 from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
 from segment_anything.utils.transforms import ResizeLongestSide
 
+from interp.core.lru import LRUCache
 from interp.errors import WeightsError
-from interp.lru import LRUCache
 from interp.models.registry import Kind, get_spec
-from interp.weights import compare_state_dict, read_state_dict, resolve_checkpoint
+from interp.models.weights import compare_state_dict, read_state_dict, resolve_checkpoint
 from sam_utils.cache import image_key
 from sam_utils.prompts import Backend, Box, Click, SegmentResult, check_image, check_prompts
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from interp.curves import Curve
-from interp.media import write_image
-from interp.paths import PROJECT_ROOT
-from interp.project import ObjectSpec, Project, save_project
-from interp.synthetic import make_scene
+from interp.core.curves import Curve
+from interp.io.images import write_image
+from interp.models.paths import PROJECT_ROOT
+from interp.project.schema import ObjectSpec, Project, save_project
+from interp.testing.synthetic import make_scene
 
 DEMO_SEED = 7
 OBJECT_NAMES = ("stone", "tile", "badge")

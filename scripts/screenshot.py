@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from interp.paths import PROJECT_ROOT
+from interp.models.paths import PROJECT_ROOT
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.app.helpers import expect_text, open_frames, wait_for_new_image, wait_idle
 from ui.layout import build_app

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interp.media import read_image
-from interp.paths import PROJECT_ROOT
+from interp.io.images import read_image
+from interp.models.paths import PROJECT_ROOT
 
 SHARED = PROJECT_ROOT.parent / "shared"
 DEMO = SHARED / "data" / "interpany-demo"

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from interp.colors import object_color
-from interp.session import SceneObject
+from interp.app.session import SceneObject
+from interp.core.colors import object_color
 from sam_utils.masks import overlay
 
 MARKER_RADIUS = 5

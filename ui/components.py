@@ -30,8 +30,8 @@ def upload_image(**settings: object) -> gr.Image:
 
     Gradio's own preprocessing opens every upload with PIL, so a corrupt, truncated, empty or non-image file fails
     before any handler runs, with a raw message that names the server's temporary path. This one passes the path on
-    unread, and the handler reads it with ``interp.media.read_uploaded_image``, whose errors are one plain line. (Not
-    a subclass: Gradio writes a ``.pyi`` stub next to the source of every component class when it is defined.)
+    unread, and the handler reads it with ``interp.io.images.read_uploaded_image``, whose errors are one plain line.
+    (Not a subclass: Gradio writes a ``.pyi`` stub next to the source of every component class when it is defined.)
     """
     image = gr.Image(type="filepath", **settings)
     image.preprocess = partial(upload_path, image.GRADIO_CACHE)  # type: ignore[method-assign]

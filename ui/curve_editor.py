@@ -2,8 +2,8 @@
 on the plot) and removes (double-click a keyframe). A ``gr.HTML`` custom component; its value is JSON (``value``).
 
 The browser only draws and reports edits (``trigger('edit', {op, index, t, d})``); the rules (limits, neighbours,
-2-10 keyframes) and the curve itself (monotone cubic) are ``interp.keyframes`` and ``interp.curves`` in Python.
-While a keyframe is dragged the browser draws the edited curve as straight segments through its keyframes.
+2-10 keyframes) and the curve itself (monotone cubic) are ``interp.core.keyframes`` and ``interp.core.curves`` in
+Python. While a keyframe is dragged the browser draws the edited curve as straight segments through its keyframes.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import json
 import gradio as gr
 import numpy as np
 
-from interp.colors import BACKGROUND_COLOR, object_color, to_hex
-from interp.curves import Curve
-from interp.keyframes import MIN_GAP
-from interp.session import Session
+from interp.app.session import Session
+from interp.core.colors import BACKGROUND_COLOR, object_color, to_hex
+from interp.core.curves import Curve
+from interp.core.keyframes import MIN_GAP
 
 #: Points per curve drawn (the editable curve's shape between keyframes comes from Python's PCHIP).
 SAMPLES = 41

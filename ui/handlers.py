@@ -1,7 +1,7 @@
 """Event handlers of the web app: each turns a UI event into calls to ``interp`` and ``sam_utils``.
 
-No logic lives here beyond wiring: state edits are ``interp.session``, the live frame is ``interp.preview``, renders
-are ``interp.pipeline``, segmentation is ``sam_utils``. Project errors become ``gr.Error`` messages (see
+No logic lives here beyond wiring: state edits are ``interp.app.session``, the live frame is ``interp.app.preview``,
+renders are ``interp.project.pipeline``, segmentation is ``sam_utils``. Project errors become ``gr.Error`` messages (see
 ``friendly``) and the session survives them.
 """
 
@@ -17,20 +17,22 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from interp import session as ops
-from interp.animation import animation_steps, edit_signature
-from interp.colors import object_color, to_hex
-from interp.curves import Curve, most_visible_time
+from interp.app import session as ops
+from interp.app.animation import animation_steps, edit_signature
+from interp.app.locks import hold_per_step
+from interp.app.preview import ModelPool, PreviewCache, available_models, preview_frame
+from interp.app.session import Session, working_inputs, working_size
+from interp.app.workspace import Workspace, zip_files
+from interp.core.colors import object_color, to_hex
+from interp.core.curves import Curve, most_visible_time
+from interp.core.keyframes import apply_edit, format_pairs, parse_pairs
 from interp.errors import InputError, InterpError
-from interp.keyframes import apply_edit, format_pairs, parse_pairs
+from interp.io.images import read_uploaded_image
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_size
-from interp.locks import hold_per_step
-from interp.media import read_uploaded_image
+from interp.models.paths import PROJECT_ROOT
 from interp.models.registry import DEFAULT_MODEL
-from interp.paths import PROJECT_ROOT
-from interp.pipeline import iter_project_outputs, relay, render_project, resolve_renderer
-from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
-from interp.project import (
+from interp.project.pipeline import iter_project_outputs, relay, render_project, resolve_renderer
+from interp.project.schema import (
     Box,
     Project,
     decode_json,
@@ -40,8 +42,6 @@ from interp.project import (
     project_json,
     project_to_dict,
 )
-from interp.session import Session, working_inputs, working_size
-from interp.workspace import Workspace, zip_files
 from sam_utils.segmenter import Segmenter
 from ui.canvas import draw_canvas
 from ui.curve_editor import editor_value
@@ -159,7 +159,7 @@ class App:
 
     @staticmethod
     def visible_time(session: Session) -> float:
-        """Where the still preview shows the edit best (``interp.curves.most_visible_time``): set on load and on a
+        """Where the still preview shows the edit best (``interp.core.curves.most_visible_time``): set on load and on a
         preset change (at t = 0.5 a reversed curve looks like a linear one)."""
         return most_visible_time([*(o.curve for o in session.objects), session.background])
 
@@ -185,7 +185,7 @@ class App:
         return result.mask, result.score
 
     def segment_mask(self, img0: np.ndarray, img1: np.ndarray, clicks: list, box: Box | None = None) -> np.ndarray:
-        """``segment`` without the score: what projects' clicked objects need (``interp.project.Segmenter``)."""
+        """``segment`` without the score: what projects' clicked objects need (``interp.project.schema.Segmenter``)."""
         return self.segment(img0, img1, clicks, box)[0]
 
     # ------------------------------------------------------------------ handlers
@@ -268,7 +268,7 @@ class App:
         return session.selected
 
     def edit_curve(self, session: Session, background: bool, evt: gr.EventData) -> tuple:
-        """A keyframe dragged, added or removed in a curve editor (``interp.keyframes.apply_edit``)."""
+        """A keyframe dragged, added or removed in a curve editor (``interp.core.keyframes.apply_edit``)."""
         index = self._edited(session, background)
         curve = session.background if index is None else session.objects[index].curve
         edit = evt._data if isinstance(evt._data, dict) else {}
@@ -276,7 +276,7 @@ class App:
         return (session, *self.curve_views(session))
 
     def type_curve(self, session: Session, background: bool, text: str) -> tuple:
-        """Keyframes typed as ``t:d`` pairs (``interp.keyframes.parse_pairs``)."""
+        """Keyframes typed as ``t:d`` pairs (``interp.core.keyframes.parse_pairs``)."""
         ops.set_curve(session, self._edited(session, background), parse_pairs(text))
         return (session, *self.curve_views(session))
 
@@ -289,7 +289,7 @@ class App:
     def animate(
         self, session: Session, cache: PreviewCache, workspace: Workspace, model: str, renderer: str
     ) -> Iterator[Any]:
-        """The preview that plays: GIFs of 3, 5, 9 and 17 frames as they are ready (``interp.animation``). An edit
+        """The preview that plays: GIFs of 3, 5, 9 and 17 frames as they are ready (``interp.app.animation``). An edit
         made meanwhile stops it; the event that edit starts (``trigger_mode="always_last"``) shows the new one."""
         if not session.has_frames:
             yield None

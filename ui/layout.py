@@ -7,16 +7,16 @@ import html
 import gradio as gr
 from gradio.events import Dependency
 
-from interp.curves import PRESETS
-from interp.engine import MAX_ITERS
+from interp.app.preview import ModelPool, PreviewCache, available_models
+from interp.app.session import Session
+from interp.app.workspace import Workspace
+from interp.core.curves import PRESETS
+from interp.core.renderers import RENDERERS
+from interp.engine.interpolator import MAX_ITERS
+from interp.io.images import read_image
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES
-from interp.manipulate import RENDERERS
-from interp.media import read_image
 from interp.models.registry import DEFAULT_MODEL
-from interp.preview import ModelPool, PreviewCache, available_models
-from interp.project import LOOPS
-from interp.session import Session
-from interp.workspace import Workspace
+from interp.project.schema import LOOPS
 from sam_utils.segmenter import Segmenter, make_segmenter
 from ui.components import upload_image
 from ui.curve_editor import curve_editor

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from interp.preview import PreviewCache
-from interp.session import Session
-from interp.workspace import Workspace, remove_own_folders, remove_stale_folders
+from interp.app.preview import PreviewCache
+from interp.app.session import Session
+from interp.app.workspace import Workspace, remove_own_folders, remove_stale_folders
 
 #: A session's state is dropped this long after its last edit even while its tab stays open (seconds).
 SESSION_TTL_S = 6 * 3600

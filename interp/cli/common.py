@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from interp.engine import SCALES, Interpolator
+from interp.engine.interpolator import SCALES, Interpolator
 from interp.errors import InputError
 from interp.models.registry import DEFAULT_MODEL, interpolator_names, model_name
 

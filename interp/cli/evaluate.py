@@ -8,7 +8,7 @@ from pathlib import Path
 
 from interp.cli.common import add_model_args, add_ray_args, load_interpolator, positive_int, progress_bar
 from interp.errors import InputError
-from interp.evaluate import Report, discover, evaluate
+from interp.research.evaluate import Report, discover, evaluate
 from interp.research.lpips import LPIPS, unavailable_reason
 from interp.research.maps import REFERENCE_BLUR, MapOptions, check_blur
 

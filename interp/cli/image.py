@@ -18,11 +18,14 @@ from interp.cli.common import (
     progress_bar,
     unit_float,
 )
-from interp.engine import Interpolator, to_uint8
+from interp.core.images import to_uint8
+from interp.engine.interpolator import Interpolator
+from interp.engine.sequence import check_nums, render_direct, render_recursive
 from interp.errors import InputError
-from interp.media import FfmpegWriter, atomic_folder, atomic_path, check_fps, read_image, write_image
-from interp.pipeline import GIF_NAME, MP4_NAME
-from interp.sequence import check_nums, render_direct, render_recursive
+from interp.io.encode import FfmpegWriter, check_fps
+from interp.io.files import atomic_folder, atomic_path
+from interp.io.images import read_image, write_image
+from interp.project.pipeline import GIF_NAME, MP4_NAME
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -19,11 +19,11 @@ from interp.cli.common import (
     positive_int,
     progress_bar,
 )
-from interp.engine import Interpolator
+from interp.core.renderers import RENDERERS
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError, InterpError
-from interp.manipulate import RENDERERS
-from interp.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
-from interp.project import LOOPS, Project, Segmenter, load_inputs, load_project, with_overrides
+from interp.project.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
+from interp.project.schema import LOOPS, Project, Segmenter, load_inputs, load_project, with_overrides
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

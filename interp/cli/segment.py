@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from interp.errors import InputError
-from interp.media import read_image, write_image
+from interp.io.images import read_image, write_image
 from interp.models.registry import MODELS, Kind
 from sam_utils.prompts import DEFAULT_SAM_MODEL, Backend, Box, Click, check_pair, check_prompts
 

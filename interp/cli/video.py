@@ -18,10 +18,10 @@ from interp.cli.common import (
     progress_bar,
     unit_float,
 )
+from interp.engine.scenes import DEFAULT_SCENE_THRESHOLD, DUPLICATE_TOLERANCE
+from interp.engine.video import OutputPlan, VideoOptions, VideoResult, interpolate_video, plan_output
 from interp.errors import InputError, InterpError
-from interp.scenes import DEFAULT_SCENE_THRESHOLD, DUPLICATE_TOLERANCE
-from interp.video import OutputPlan, VideoOptions, VideoResult, interpolate_video, plan_output
-from interp.videoio import VideoInfo, probe_video
+from interp.io.decode import VideoInfo, probe_video
 
 #: File suffixes taken from a folder given as --video.
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg")

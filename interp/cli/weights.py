@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 
 from interp.errors import WeightsError
-from interp.fetch import fetch
+from interp.models.fetch import fetch
+from interp.models.paths import checkpoint_dirs, default_checkpoint_dir
 from interp.models.registry import MODELS, ModelSpec, get_spec
-from interp.paths import checkpoint_dirs, default_checkpoint_dir
-from interp.weights import candidate_paths, sha256_of
+from interp.models.weights import candidate_paths, sha256_of
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,14 +1,14 @@
 """A video cut into chunks: decided on the driver, rendered anywhere, joined into one MP4 (no Ray in here).
 
-The driver reads the video once with ``interp.video.iter_steps``, the same decisions as the local path (which frames
-are kept, where the cuts are, what fills each gap), and groups the steps into chunks: a chunk ends at a scene cut once
-it holds half of ``chunk_frames`` input frames, or at ``chunk_frames``. Chunks overlap by their boundary frame (the
-last step of a chunk renders from its own kept frame to the first kept frame of the next), so a chunk boundary never
-changes which frames are interpolated from which pair. Each chunk carries a fingerprint of every kept frame it needs:
-a worker decodes the input itself (seeking near its start), checks each frame against its fingerprint and renders
-with ``interp.video.render_steps``; its output frames go into a lossless segment (FFV1, exact RGB). The driver
-decodes the segments in order and encodes them with the local path's own ``interp.media.FfmpegWriter`` (H.264 and
-the input's audio), so the output is the very file the local path writes, one frame in memory at a time.
+The driver reads the video once with ``interp.engine.video.iter_steps``, the same decisions as the local path (which
+frames are kept, where the cuts are, what fills each gap), and groups the steps into chunks: a chunk ends at a scene
+cut once it holds half of ``chunk_frames`` input frames, or at ``chunk_frames``. Chunks overlap by their boundary
+frame (the last step of a chunk renders from its own kept frame to the first kept frame of the next), so a chunk
+boundary never changes which frames are interpolated from which pair. Each chunk carries a fingerprint of every kept
+frame it needs: a worker decodes the input itself (seeking near its start), checks each frame against its fingerprint
+and renders with ``interp.engine.video.render_steps``; its output frames go into a lossless segment (FFV1, exact RGB).
+The driver decodes the segments in order and encodes them with the local path's own ``interp.io.encode.FfmpegWriter``
+(H.264 and the input's audio), so the output is the very file the local path writes, one frame in memory at a time.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
+from interp.engine.video import OutputPlan, Step, StreamStats, VideoOptions, iter_steps, render_steps
 from interp.errors import InputError, InterpError
-from interp.media import FfmpegWriter, ffmpeg_exe, temp_sibling
-from interp.video import OutputPlan, Step, StreamStats, VideoOptions, iter_steps, render_steps
-from interp.videoio import VideoInfo, iter_frames
+from interp.io.decode import VideoInfo, iter_frames
+from interp.io.encode import FfmpegWriter, ffmpeg_exe
+from interp.io.files import temp_sibling
 
 #: Input frames per chunk by default: tens of seconds of work for a 1080p frame on a GPU, minutes on a CPU.
 DEFAULT_CHUNK_FRAMES = 100
@@ -46,7 +47,7 @@ class ChunkSpec:
 
     Attributes:
         index: position of the chunk in the video (0, 1, …).
-        steps: consecutive steps decided by the driver (see ``interp.video.Step``).
+        steps: consecutive steps decided by the driver (see ``interp.engine.video.Step``).
         fingerprints: input slot -> fingerprint of every kept frame the steps need (boundary frame included).
         first_output: index of the chunk's first output frame in the whole output.
     """
@@ -85,7 +86,7 @@ def plan_chunks(
     a caller that stops asking holds the decoding back: back pressure).
 
     Args:
-        frames: the input frames (``interp.videoio.iter_frames``).
+        frames: the input frames (``interp.io.decode.iter_frames``).
         options: as for the local path.
         chunk_frames: input frames per chunk at most; a chunk ends early at a scene cut once it holds half of this.
         stats: filled as for the local path (frames in, repeats, cuts, frames out).

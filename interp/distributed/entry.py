@@ -14,12 +14,12 @@ from interp.distributed.eval_job import run_eval_job
 from interp.distributed.index_job import run_index_job
 from interp.distributed.video_job import run_video_job
 from interp.distributed.workers import ModelSpec
-from interp.evaluate import Report, Sample
+from interp.engine.video import OutputPlan, VideoOptions, VideoResult
+from interp.io.decode import VideoInfo
+from interp.research.evaluate import Report, Sample
 from interp.research.indexer import IndexOptions, IndexReport
 from interp.research.maps import MapOptions
 from interp.research.vimeo import Septuplet
-from interp.video import OutputPlan, VideoOptions, VideoResult
-from interp.videoio import VideoInfo
 
 
 def model_spec(args: argparse.Namespace) -> ModelSpec:

@@ -1,4 +1,4 @@
-"""``interp eval --ray``: samples (sequences) scored by Ray actors with ``interp.evaluate.evaluate``.
+"""``interp eval --ray``: samples (sequences) scored by Ray actors with ``interp.research.evaluate.evaluate``.
 
 Each actor loads the model (and LPIPS when its weights are present) once and scores the samples it is given with the
 local path's own ``evaluate``, one sample at a time as the local path does; the driver puts the scores back in the
@@ -17,9 +17,9 @@ from types import ModuleType
 from interp.distributed.cluster import WorkerShape
 from interp.distributed.units import describe_nodes, run_units, start_actors
 from interp.distributed.workers import SHARED_STORAGE_HINT, ModelSpec, node_id
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
-from interp.evaluate import Report, Sample, Score, evaluate
+from interp.research.evaluate import Report, Sample, Score, evaluate
 from interp.research.maps import MapOptions
 
 
@@ -62,7 +62,7 @@ class EvalWorker:
         return node_id(), os.getpid()
 
     def score(self, item: tuple[int, Sample]) -> SampleDone:
-        """Score sample ``item[1]`` (``item[0]``: its position) with ``interp.evaluate.evaluate``."""
+        """Score sample ``item[1]`` (``item[0]``: its position) with ``interp.research.evaluate.evaluate``."""
         started = time.perf_counter()
         index, sample = item
         if not sample.frame0.is_file():
@@ -97,7 +97,8 @@ def run_eval_job(
     map_options: MapOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> EvalRayReport:
-    """Score every sample on Ray; the same report as ``interp.evaluate.evaluate`` with the model ``spec`` loads."""
+    """Score every sample on Ray; the same report as ``interp.research.evaluate.evaluate`` with the model ``spec``
+    loads."""
     done: dict[int, SampleDone] = {}
     result = EvalRayReport(Report())
 

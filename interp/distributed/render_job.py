@@ -16,7 +16,7 @@ from interp.cli.render import RenderRequest, render_request
 from interp.distributed.cluster import WorkerShape
 from interp.distributed.units import describe_nodes, run_units, start_actors
 from interp.distributed.workers import ModelSpec, node_id
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.errors import InterpError
 
 

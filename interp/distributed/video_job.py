@@ -18,8 +18,8 @@ from interp.distributed.chunks import DEFAULT_CHUNK_FRAMES, SegmentJoiner, plan_
 from interp.distributed.cluster import WorkerShape
 from interp.distributed.units import IN_FLIGHT_PER_WORKER, start_actors
 from interp.distributed.workers import ChunkDone, ModelSpec, VideoWorker, unwrap_error
-from interp.video import OutputPlan, StreamStats, VideoOptions, VideoResult
-from interp.videoio import VideoInfo, iter_frames
+from interp.engine.video import OutputPlan, StreamStats, VideoOptions, VideoResult
+from interp.io.decode import VideoInfo, iter_frames
 
 
 @dataclass
@@ -62,7 +62,7 @@ def run_video_job(
     progress: Callable[[int, int], None] | None = None,
     on_chunk: OnChunk | None = None,
 ) -> tuple[VideoResult, RayReport]:
-    """Interpolate ``info.path`` into ``out`` on Ray; the same frames as ``interp.video.interpolate_video``.
+    """Interpolate ``info.path`` into ``out`` on Ray; the same frames as ``interp.engine.video.interpolate_video``.
 
     ``out`` appears only when every chunk succeeded; the segments' folder is removed in every case.
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from interp.distributed.chunks import ChunkSpec, render_chunk_bytes
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError, InterpError
-from interp.videoio import VideoInfo, probe_video
+from interp.io.decode import VideoInfo, probe_video
 
 #: Said whenever a worker cannot read an input.
 SHARED_STORAGE_HINT = "the input must be on storage every node can read, at the same path"

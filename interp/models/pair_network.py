@@ -1,6 +1,6 @@
 """The interface every interpolation network offers the engine: encode frames, encode a pair, render maps.
 
-The engine (``interp.engine.Interpolator``) knows nothing of a network's family. It calls, in this order:
+The engine (``interp.engine.interpolator.Interpolator``) knows nothing of a network's family. It calls, in this order:
 
 1. ``encode_frame(image)`` once per padded frame (``1 x 3 x H x W``): per-frame features or ``None``;
 2. ``encode_pair(img0, img1, feat0, feat1, scale)`` once per pair: whatever the network can compute before it sees a

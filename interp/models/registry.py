@@ -1,6 +1,6 @@
 """The one registry of named models: what each name builds, which file it needs, where that file comes from.
 
-Pure data plus ``build_network``; no file or network I/O happens here (that is ``interp.weights``).
+Pure data plus ``build_network``; no file or network I/O happens here (that is ``interp.models.weights``).
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ class ModelSpec:
     ignored_buffers: tuple[str, ...] = ()
     #: the checkpoint sits in ``<model folder>/ckpts/`` next to a YAML config whose ``network.params`` size the net.
     config_yaml: bool = False
-    #: renderer for projects that name none (``interp.manipulate.default_renderer``); ``None``: the project default.
+    #: renderer for projects that name none (``interp.engine.manipulator.default_renderer``); ``None``: the project
+    #: default.
     default_renderer: str | None = None
 
 

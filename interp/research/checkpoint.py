@@ -4,7 +4,7 @@
 
 * RIFE (``train_sdi_log/flownet_sdi.pkl`` for D, TR, DR; ``train_m_log/flownet_m.pkl`` for T):
   ``{'model', 'optimizer', 'epoch', 'step', 'variant'}`` (``save_training_state``). ``model`` includes the
-  training-only teacher ``block_tea``, which ``interp.weights.load_network`` drops for inference.
+  training-only teacher ``block_tea``, which ``interp.models.weights.load_network`` drops for inference.
 * AMT-S / IFRNet (``ckpts/latest.pth``): ``{'epoch', 'state_dict', 'optim', 'step', 'variant'}``
   (``save_state_dict_checkpoint``) next to ``RUN_DIR/<V>-<family>.yaml`` (``write_family_config``), whose
   ``network.params`` size AMT-S.
@@ -25,9 +25,9 @@ import yaml
 from torch import nn
 
 from interp.errors import WeightsError
-from interp.media import atomic_path
+from interp.io.files import atomic_path
 from interp.models.registry import ModelSpec
-from interp.weights import compare_state_dict, drop_ignored, read_state_dict
+from interp.models.weights import compare_state_dict, drop_ignored, read_state_dict
 
 
 def log_relpath(spec: ModelSpec) -> str:

@@ -25,10 +25,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from interp.engine import default_device
+from interp.engine.interpolator import default_device
 from interp.errors import InputError
 from interp.models.registry import get_spec
-from interp.weights import is_present, resolve_checkpoint
+from interp.models.weights import is_present, resolve_checkpoint
 
 FLOW_METHODS = ("auto", "dis", "raft")
 RAFT_MODEL = "raft-large"

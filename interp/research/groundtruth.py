@@ -1,6 +1,6 @@
 """Synthetic septuplets with exact distance indices, to measure how well a flow method recovers the index.
 
-A septuplet is 7 frames of an ``interp.synthetic`` scene at times ``n / 6``. The background pans at constant
+A septuplet is 7 frames of an ``interp.testing.synthetic`` scene at times ``n / 6``. The background pans at constant
 velocity (its index is the time ratio); each object follows its own easing curve ``s(t)`` (linear, ease-in ``t^2``,
 ease-out ``sqrt(t)``, ...), so its exact index between frames ``i`` and ``k`` at ``j`` is
 ``(s(t_j) - s(t_i)) / (s(t_k) - s(t_i))`` -- different from the time ratio, which is the point of distance indexing.
@@ -22,7 +22,7 @@ from interp.research.distance_index import DEFAULT_MOTION_PRIOR, distance_index,
 from interp.research.flow import FlowEstimator
 from interp.research.maps import MapOptions, prepare_map
 from interp.research.vimeo import SEPTUPLET_LENGTH
-from interp.synthetic import Scene, make_scene
+from interp.testing.synthetic import Scene, make_scene
 
 Easing = Callable[[float], float]
 EASINGS: tuple[Easing, ...] = (

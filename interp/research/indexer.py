@@ -24,9 +24,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from interp.engine import default_device
+from interp.engine.interpolator import default_device
 from interp.errors import InputError
-from interp.media import atomic_path, read_image
+from interp.io.files import atomic_path
+from interp.io.images import read_image
 from interp.research.distance_index import (
     DEFAULT_MOTION_PRIOR,
     INDEX_DTYPE,

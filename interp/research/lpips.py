@@ -23,7 +23,7 @@ from torch import nn
 
 from interp.errors import WeightsError
 from interp.models.registry import get_spec
-from interp.weights import is_present, resolve_checkpoint
+from interp.models.weights import is_present, resolve_checkpoint
 
 ALEXNET = "lpips-alexnet"
 LINEAR = "lpips-alex-v0.1"

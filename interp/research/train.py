@@ -22,10 +22,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from interp.engine import Interpolator, default_device
+from interp.engine.interpolator import Interpolator, default_device
 from interp.errors import InputError
-from interp.evaluate import Report, Sample, evaluate, find_septuplets
 from interp.models.registry import build_network, get_spec
+from interp.models.weights import network_params
 from interp.research.checkpoint import (
     TrainingState,
     checkpoint_path,
@@ -34,13 +34,13 @@ from interp.research.checkpoint import (
     write_family_config,
 )
 from interp.research.dataset import SeptupletTriplets, index_command, missing_index_file
+from interp.research.evaluate import Report, Sample, evaluate, find_septuplets
 from interp.research.families import Batch, LossFn, Terms, recipe_for, rife_loss, to_batch
 from interp.research.losses import DISTILL_WEIGHT
 from interp.research.maps import REFERENCE_BLUR, MapOptions
 from interp.research.recipe import Variant, family_variant
 from interp.research.schedule import WarmupCosine
 from interp.research.vimeo import Septuplet, default_lists, list_septuplets, split_validation
-from interp.weights import network_params
 
 Progress = Callable[[int, int, dict[str, float]], None]
 LOG_NAME = "train_log.csv"

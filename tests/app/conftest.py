@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from interp.preview import ModelPool
-from interp.session import Session
-from interp.synthetic import make_scene
+from interp.app.preview import ModelPool
+from interp.app.session import Session
+from interp.testing.synthetic import make_scene
 from sam_utils.segmenter import make_segmenter
 from ui.handlers import App
 

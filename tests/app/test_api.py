@@ -11,10 +11,10 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from interp.curves import Curve
-from interp.media import write_image
-from interp.synthetic import make_scene
-from interp.workspace import ROOT_PREFIX
+from interp.app.workspace import ROOT_PREFIX
+from interp.core.curves import Curve
+from interp.io.images import write_image
+from interp.testing.synthetic import make_scene
 
 pytestmark = pytest.mark.slow
 

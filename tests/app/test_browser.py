@@ -10,12 +10,12 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from interp.curves import Curve
-from interp.media import read_image
-from interp.paths import PROJECT_ROOT
-from interp.project import project_json
-from interp.session import Session, click, set_curve, set_frames, to_project
-from interp.synthetic import make_scene
+from interp.app.session import Session, click, set_curve, set_frames, to_project
+from interp.core.curves import Curve
+from interp.io.images import read_image
+from interp.models.paths import PROJECT_ROOT
+from interp.project.schema import project_json
+from interp.testing.synthetic import make_scene
 from tests.app.helpers import (
     click_image_pixel,
     expect_text,

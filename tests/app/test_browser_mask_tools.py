@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from interp.media import read_image
-from interp.paths import PROJECT_ROOT
+from interp.io.images import read_image
+from interp.models.paths import PROJECT_ROOT
 from tests.app.helpers import click_image_pixel, expect_text, set_slider, wait_for_new_image, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

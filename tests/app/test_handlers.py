@@ -9,11 +9,11 @@ import gradio as gr
 import pytest
 from PIL import Image
 
-from interp.preview import PreviewCache
-from interp.project import project_json
-from interp.session import Session, to_project
-from interp.synthetic import make_scene
-from interp.workspace import Workspace
+from interp.app.preview import PreviewCache
+from interp.app.session import Session, to_project
+from interp.app.workspace import Workspace
+from interp.project.schema import project_json
+from interp.testing.synthetic import make_scene
 from ui.handlers import AUTO, INCLUDE, RENDER_SETTINGS, App, friendly
 
 
@@ -141,8 +141,8 @@ def test_canvas_clicks_by_mode_box_and_brush(app: App, session: Session) -> None
 
 
 def test_animation_plays_the_edit_and_a_preset_moves_the_still(app: App, session: Session, tmp_path: Path) -> None:
-    from interp.animation import LEVELS
-    from interp.workspace import Workspace
+    from interp.app.animation import LEVELS
+    from interp.app.workspace import Workspace
 
     steps = list(app.animate(session, PreviewCache(), Workspace(root=tmp_path), "rife-v4", AUTO))
     assert [step.label for step in steps] == [f"Playing: {count} frames" for count in LEVELS]

@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from interp.app.preview import ModelPool
+from interp.app.session import Session, to_project
+from interp.io.encode import FfmpegWriter
+from interp.io.images import write_image
 from interp.limits import MAX_APP_FRAMES, MAX_GIF_FPS, MAX_POINTS, MIN_FPS
-from interp.media import FfmpegWriter, write_image, write_video
-from interp.preview import ModelPool
-from interp.project import Click, ProjectError, parse_project, project_to_dict
-from interp.session import Session, to_project
+from interp.project.schema import Click, ProjectError, parse_project, project_to_dict
+from interp.testing.video import write_video
 from sam_utils.segmenter import make_segmenter
 from ui.handlers import AUTO, INCLUDE, App, friendly
 

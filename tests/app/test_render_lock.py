@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import interp.pipeline
-from interp.locks import FairLock, hold_per_step
-from interp.media import FfmpegWriter
-from interp.preview import PreviewCache
-from interp.session import Session
-from interp.workspace import Workspace
+import interp.project.pipeline
+from interp.app.locks import FairLock, hold_per_step
+from interp.app.preview import PreviewCache
+from interp.app.session import Session
+from interp.app.workspace import Workspace
+from interp.io.encode import FfmpegWriter
 from ui.handlers import AUTO, App, friendly
 
 
@@ -58,7 +58,7 @@ def test_files_are_written_and_encoded_without_the_model(
     app: App, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[bool] = []
-    write_image, write_frame = interp.pipeline.write_image, FfmpegWriter.write
+    write_image, write_frame = interp.project.pipeline.write_image, FfmpegWriter.write
 
     def watched_image(path: Path, frame: np.ndarray) -> Path:
         seen.append(app.pool.lock.locked())
@@ -68,7 +68,7 @@ def test_files_are_written_and_encoded_without_the_model(
         seen.append(app.pool.lock.locked())
         write_frame(writer, frame)
 
-    monkeypatch.setattr(interp.pipeline, "write_image", watched_image)
+    monkeypatch.setattr(interp.project.pipeline, "write_image", watched_image)
     monkeypatch.setattr(FfmpegWriter, "write", watched_frame)
     workspace = Workspace()
     try:

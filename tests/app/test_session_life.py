@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from interp.media import write_image
-from interp.preview import PREVIEW_CACHE_BYTES, SHARED_STORE, PreviewCache
-from interp.project import project_to_dict
-from interp.session import MAX_ORIGINAL_SIDE, MAX_WORKING_SIDE, Session, to_project
-from interp.synthetic import make_scene
-from interp.workspace import ROOT_PREFIX, Workspace, remove_stale_folders
+from interp.app.preview import PREVIEW_CACHE_BYTES, SHARED_STORE, PreviewCache
+from interp.app.session import MAX_ORIGINAL_SIDE, MAX_WORKING_SIDE, Session, to_project
+from interp.app.workspace import ROOT_PREFIX, Workspace, remove_stale_folders
+from interp.io.images import write_image
+from interp.project.schema import project_to_dict
+from interp.testing.synthetic import make_scene
 from ui.handlers import AUTO, App, friendly
 from ui.lifecycle import SESSION_TTL_S
 
@@ -154,7 +154,7 @@ def test_stale_folders_of_this_app_are_removed_at_start(tmp_path: Path) -> None:
 SERVER = """
 import sys, tempfile, time
 tempfile.tempdir = sys.argv[1]
-from interp.workspace import Workspace
+from interp.app.workspace import Workspace
 from ui.lifecycle import manage_temp_folders
 manage_temp_folders()
 print(Workspace().new_render_dir().parent, flush=True)

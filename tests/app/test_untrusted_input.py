@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from gradio.data_classes import ImageData
 
+from interp.app.session import Session, to_project
+from interp.io.images import write_image
 from interp.limits import MAX_APP_OBJECTS
-from interp.media import write_image
-from interp.project import MAX_QUOTED_REFERENCE, ProjectError, load_project, png_data_uri, project_to_dict
-from interp.session import Session, to_project
+from interp.project.schema import MAX_QUOTED_REFERENCE, ProjectError, load_project, png_data_uri, project_to_dict
 from ui.components import upload_image
 from ui.handlers import App, friendly
 

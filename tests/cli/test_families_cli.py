@@ -10,7 +10,7 @@ from PIL import Image
 
 from interp.cli import main
 from interp.errors import InputError
-from interp.media import read_image, write_image
+from interp.io.images import read_image, write_image
 from interp.models.registry import model_name
 from tests.conftest import shared_path
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from interp.cli import main
-from interp.media import read_image, write_image
+from interp.io.images import read_image, write_image
 from tests.conftest import shared_path
 
 

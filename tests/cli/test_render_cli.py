@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from interp.cli import main
-from interp.curves import Curve, output_times
-from interp.media import read_image, write_image
-from interp.placement import placement_errors
-from interp.synthetic import make_scene
+from interp.core.curves import Curve, output_times
+from interp.io.images import read_image, write_image
+from interp.testing.position_error import placement_errors
+from interp.testing.synthetic import make_scene
 
 CURVES = ("reverse", "arrive early")
 

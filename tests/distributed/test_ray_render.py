@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from interp.cli import main
-from interp.curves import Curve
-from interp.media import read_image, write_image
-from interp.synthetic import make_scene
+from interp.core.curves import Curve
+from interp.io.images import read_image, write_image
+from interp.testing.synthetic import make_scene
 from tests.distributed.conftest import RayCluster
 
 pytestmark = pytest.mark.slow

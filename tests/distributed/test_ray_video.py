@@ -15,8 +15,8 @@ import pytest
 
 from interp.cli import main
 from interp.distributed.chunks import plan_chunks
-from interp.video import VideoOptions
-from interp.videoio import iter_frames, probe_video
+from interp.engine.video import VideoOptions
+from interp.io.decode import iter_frames, probe_video
 from tests.distributed.conftest import RayCluster
 from tests.video.clips import decode
 
@@ -78,7 +78,7 @@ def test_killed_worker_is_replaced_and_output_unchanged(
     from interp.distributed.cluster import worker_shape
     from interp.distributed.video_job import run_video_job
     from interp.distributed.workers import ModelSpec
-    from interp.video import plan_output
+    from interp.engine.video import plan_output
 
     info = probe_video(cut_clip)
     options = VideoOptions()
@@ -145,7 +145,7 @@ def test_unreachable_address_and_missing_ray_are_one_line(cut_clip: Path, tmp_pa
 def test_plain_cli_does_not_import_ray() -> None:
     code = (
         "import sys\nfrom interp.cli import build_parser\nbuild_parser()\n"
-        "import interp.video, interp.evaluate, interp.research.indexer\n"
+        "import interp.engine.video, interp.research.evaluate, interp.research.indexer\n"
         "sys.exit(3 if 'ray' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False, timeout=120).returncode == 0

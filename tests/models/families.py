@@ -13,9 +13,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.models.registry import get_spec
-from interp.weights import load_network
+from interp.models.weights import load_network
 from tests.conftest import shared_path
 
 #: A correct port differs from the fixtures by ~1e-5; a wrong channel order or map by 1.6e-3 .. 1.0 (their README).

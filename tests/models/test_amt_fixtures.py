@@ -12,7 +12,7 @@ import yaml
 from interp.errors import WeightsError
 from interp.models.amt import AMTDI
 from interp.models.registry import get_spec
-from interp.weights import load_network
+from interp.models.weights import load_network
 from tests.models import families
 
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.errors import WeightsError
 from interp.models.ifnet_di import IFNetDI
+from interp.models.paths import CHECKPOINTS_ENV
 from interp.models.registry import MODELS, Kind, build_network, get_spec
-from interp.paths import CHECKPOINTS_ENV
-from interp.weights import load_network, resolve_checkpoint
+from interp.models.weights import load_network, resolve_checkpoint
 
 
 def _seeded_state(map_channels: int, distill: bool = True) -> dict[str, torch.Tensor]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interp.engine import Interpolator
-from interp.manipulate import DEFAULT_RENDERER, Manipulator
-from interp.media import read_image
-from interp.metrics import psnr
-from interp.paths import PROJECT_ROOT
+from interp.core.renderers import DEFAULT_RENDERER
+from interp.engine.interpolator import Interpolator
+from interp.engine.manipulator import Manipulator
+from interp.io.images import read_image
+from interp.models.paths import PROJECT_ROOT
+from interp.research.metrics import psnr
 from sam_utils.masks import read_mask_png
 from tests.conftest import shared_path
 
@@ -32,7 +33,7 @@ def _render(teacher: dict, d_object: float, d_background: float, renderer: str =
 
 
 def test_composite_is_the_default_for_rife_v4(teacher: dict) -> None:
-    from interp.manipulate import default_renderer
+    from interp.engine.manipulator import default_renderer
 
     assert DEFAULT_RENDERER == "composite"
     assert default_renderer(teacher["manipulator"].interpolator) == "composite"

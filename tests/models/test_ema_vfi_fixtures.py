@@ -15,7 +15,7 @@ from interp.errors import WeightsError
 from interp.models.ema_vfi import EMAVFIDI, OFFICIAL_DEPTHS, OFFICIAL_WIDTH, ema_vfi_size
 from interp.models.ema_vfi_backbone import _padding_mask, _shifted_mask
 from interp.models.registry import get_spec
-from interp.weights import load_network
+from interp.models.weights import load_network
 from tests.models import families
 
 LOG = "train_sdi_log/ema-vfi.pkl"

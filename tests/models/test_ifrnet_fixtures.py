@@ -9,7 +9,7 @@ import torch
 
 from interp.errors import WeightsError
 from interp.models.registry import get_spec
-from interp.weights import load_network
+from interp.models.weights import load_network
 from tests.models import families
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interp.curves import Curve
+from interp.app.preview import ModelPool, PreviewCache, available_models, preview_frame
+from interp.app.session import Session, click, set_curve, set_frames
+from interp.core.curves import Curve
 from interp.models.registry import get_spec, interpolator_names
-from interp.preview import ModelPool, PreviewCache, available_models, preview_frame
-from interp.session import Session, click, set_curve, set_frames
-from interp.synthetic import make_scene
-from interp.weights import is_present
+from interp.models.weights import is_present
+from interp.testing.synthetic import make_scene
 
 
 def _mask_of_scene(scene):
@@ -63,8 +63,8 @@ def test_available_models_lists_present_weights_only() -> None:
 def test_preview_of_an_r_model_follows_the_iterations_as_the_render_does() -> None:
     """DR-RIFE (official layout, random weights): the preview renders with the iterations it is given, as a render of
     the same project would, and caches each count apart (it used to ignore them and always run 2)."""
-    from interp.engine import Interpolator
-    from interp.manipulate import Manipulator, default_renderer
+    from interp.engine.interpolator import Interpolator
+    from interp.engine.manipulator import Manipulator, default_renderer
     from tests.conftest import shared_path
 
     checkpoint = shared_path("fixtures", "rife-di", "DR-RIFE")

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from interp.engine import Interpolator, Reference
+from interp.engine.interpolator import Interpolator, Reference
 from interp.models.registry import get_spec
-from interp.weights import load_network
+from interp.models.weights import load_network
 from tests.conftest import shared_path
 
 TOLERANCE = 1e-4

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from interp.engine import Interpolator
-from interp.media import read_image
+from interp.engine.interpolator import Interpolator
+from interp.io.images import read_image
 from interp.models.registry import get_spec
-from interp.weights import load_network
+from interp.models.weights import load_network
 from tests.conftest import shared_path
 
 TOLERANCE = 1e-4

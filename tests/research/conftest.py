@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from interp.media import write_image
+from interp.io.images import write_image
 from interp.research.indexer import IndexOptions, index_dataset
 from interp.research.vimeo import SEPTUPLET_LENGTH, list_septuplets
 from tests.conftest import shared_path

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from interp.cli import main
-from interp.engine import Interpolator
-from interp.evaluate import discover, evaluate
+from interp.engine.interpolator import Interpolator
 from interp.models.registry import get_spec
+from interp.research.evaluate import discover, evaluate
 from interp.research.lpips import ALEXNET, LINEAR, LPIPS, find_weights, unavailable_reason
 from interp.research.maps import MapOptions, prepare_map, resize_map
 from tests.conftest import shared_path

@@ -12,7 +12,7 @@ import torch
 import yaml
 
 from interp.cli import main
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
 from interp.models.registry import get_spec
 from interp.research.checkpoint import read_training_state

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from interp.media import read_image
+from interp.io.images import read_image
 from interp.research.registration import corner_shift, register
 from tests.conftest import shared_path
 

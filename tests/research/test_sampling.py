@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from interp.errors import InputError
-from interp.media import read_image
+from interp.io.images import read_image
 from interp.research.augment import TrainSample, augment, reverse_channels, rotate
 from interp.research.dataset import SeptupletTriplets, missing_index_file, read_bgr, to_tensors
 from interp.research.distance_index import time_ratio

@@ -12,9 +12,10 @@ import torch
 from torch.utils.data import default_collate
 
 from interp.cli import main
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
 from interp.models.registry import build_network, get_spec
+from interp.models.weights import load_network
 from interp.research.checkpoint import read_training_state
 from interp.research.dataset import SeptupletTriplets, to_tensors
 from interp.research.losses import laplacian_l1, laplacian_pyramid
@@ -22,7 +23,6 @@ from interp.research.recipe import VARIANTS
 from interp.research.schedule import WarmupCosine, default_peak_lr, default_warmup
 from interp.research.train import LOG_NAME, TrainConfig, Trainer, batch_loss, make_optimizer, to_batch, train_step
 from interp.research.vimeo import list_septuplets
-from interp.weights import load_network
 from tests.research.conftest import copy_septuplets
 
 

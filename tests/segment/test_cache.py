@@ -7,8 +7,8 @@ import copy
 import numpy as np
 import pytest
 
+from interp.core.lru import LRUCache
 from interp.errors import InputError
-from interp.lru import LRUCache
 from sam_utils.cache import image_key
 
 

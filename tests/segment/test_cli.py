@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 
 from interp.cli import main
-from interp.media import write_image
+from interp.io.images import write_image
 from interp.models.registry import Kind, get_spec
-from interp.synthetic import make_scene
-from interp.weights import is_present
-from sam_utils import masks
+from interp.models.weights import is_present
+from interp.testing.masks import interior_point, iou
+from interp.testing.synthetic import make_scene
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def scene_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "frame1": write_image(folder / "frame1.png", scene.frame(1.0)),
         "small": write_image(folder / "small.png", scene.frame(1.0)[:100, :200]),
         "truth": truth,
-        "click": masks.interior_point(truth, scene.centres(0.0)[2]),
+        "click": interior_point(truth, scene.centres(0.0)[2]),
     }
 
 
@@ -45,7 +45,7 @@ def test_writes_the_mask_and_reports_backend_and_score(
     stored = np.asarray(Image.open(out))
     assert stored.shape == (256, 448)
     assert set(np.unique(stored)) == {0, 255}
-    assert masks.iou(stored == 255, scene_files["truth"]) >= 0.9
+    assert iou(stored == 255, scene_files["truth"]) >= 0.9
     assert np.asarray(Image.open(drawn)).shape == (256, 448, 3)
     printed = capsys.readouterr().out
     assert "backend: fallback (colour + motion" in printed

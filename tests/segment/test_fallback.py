@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from interp.errors import InputError
-from interp.media import read_image
-from interp.synthetic import Scene, make_scene
+from interp.io.images import read_image
+from interp.testing.masks import interior_point, iou
+from interp.testing.synthetic import Scene, make_scene
 from sam_utils import masks
-from sam_utils.fallback import DEFAULT_PARAMS, FallbackSegmenter
+from sam_utils.fallback.segmenter import DEFAULT_PARAMS, FallbackSegmenter
 from sam_utils.prompts import Backend, Box, Click
 from tests.conftest import shared_path
 
@@ -24,11 +25,11 @@ def _clicked_ious(scene: Scene, segmenter: FallbackSegmenter, with_motion: bool 
     frame0, frame1 = scene.frame(0.0), scene.frame(1.0)
     ious = []
     for truth, centre in zip(scene.visible_masks(), scene.centres(0.0), strict=True):
-        click = Click(*masks.interior_point(truth, centre))
+        click = Click(*interior_point(truth, centre))
         result = segmenter.segment(frame0, [click], None, frame1 if with_motion else None)
         assert result.backend is Backend.FALLBACK
         assert 0.0 <= result.score <= 1.0
-        ious.append(masks.iou(result.mask, truth))
+        ious.append(iou(result.mask, truth))
     return ious
 
 
@@ -59,13 +60,13 @@ def test_a_negative_click_separates_objects_that_move_together(seed: int) -> Non
     frame0, frame1 = scene.frame(0.0), scene.frame(1.0)
     target, other = scene.visible_masks()
     assert (masks.dilate(target, 1) & other).any()  # they touch
-    positive = Click(*masks.interior_point(target, scene.centres(0.0)[0]))
-    negative = Click(*masks.interior_point(other, scene.centres(0.0)[1]), positive=False)
+    positive = Click(*interior_point(target, scene.centres(0.0)[0]))
+    negative = Click(*interior_point(other, scene.centres(0.0)[1]), positive=False)
     segmenter = FallbackSegmenter()
     merged = segmenter.segment(frame0, [positive], None, frame1).mask
-    assert masks.iou(merged, target) < 0.6  # one click takes both
+    assert iou(merged, target) < 0.6  # one click takes both
     separated = segmenter.segment(frame0, [positive, negative], None, frame1).mask
-    assert masks.iou(separated, target) >= 0.9
+    assert iou(separated, target) >= 0.9
     assert not separated[int(negative.y), int(negative.x)]
 
 
@@ -86,7 +87,7 @@ def test_a_box_bounds_the_mask() -> None:
     scene = make_scene(5)
     frame0, frame1 = scene.frame(0.0), scene.frame(1.0)
     truth = scene.visible_masks()[1]
-    x, y = masks.interior_point(truth, scene.centres(0.0)[1])
+    x, y = interior_point(truth, scene.centres(0.0)[1])
     box = Box(x - 10, y - 8, x + 12, y + 9)
     result = FallbackSegmenter().segment(frame0, [Click(x, y)], box, frame1)
     ys, xs = np.nonzero(result.mask)

@@ -1,10 +1,10 @@
-"""The fallback's motion cues (``sam_utils.motion``): pure functions checked on fields with known answers."""
+"""The fallback's motion cues (``sam_utils.fallback.motion``): pure functions checked on fields with known answers."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sam_utils import motion
+from sam_utils.fallback import motion
 
 
 def _translation_field(height: int, width: int, dx: float, dy: float) -> np.ndarray:

@@ -12,9 +12,9 @@ from segment_anything import SamPredictor
 
 from interp.errors import InputError, WeightsError
 from interp.models.registry import Kind, get_spec
-from interp.synthetic import make_scene
-from interp.weights import is_present
-from sam_utils.fallback import FallbackSegmenter
+from interp.models.weights import is_present
+from interp.testing.synthetic import make_scene
+from sam_utils.fallback.segmenter import FallbackSegmenter
 from sam_utils.prompts import Backend, Box, Click
 from sam_utils.sam import OFFICIAL_ARCHS, SamSegmenter, arch_name, build_sam, infer_arch, load_sam
 from sam_utils.segmenter import make_segmenter

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from interp.animation import LEVELS, animation_steps, edit_signature, frame_durations
-from interp.curves import Curve
-from interp.preview import ModelPool, PreviewCache
-from interp.session import Session, set_curve, set_frames
-from interp.synthetic import make_scene
+from interp.app.animation import LEVELS, animation_steps, edit_signature, frame_durations
+from interp.app.preview import ModelPool, PreviewCache
+from interp.app.session import Session, set_curve, set_frames
+from interp.core.curves import Curve
+from interp.testing.synthetic import make_scene
 
 
 def test_frame_durations_make_one_pass_of_fixed_length() -> None:

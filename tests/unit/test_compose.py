@@ -5,15 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interp.compose import (
-    compose_distance_maps,
-    compose_from_coverage,
-    feather,
-    footprints,
-    label_map,
-    swept_footprint,
-)
-from interp.curves import Curve
+from interp.core.curves import Curve
+from interp.core.distance_maps import compose_from_coverage, feather, footprints, label_map, swept_footprint
+from interp.testing.distance_maps import compose_distance_maps
 
 TIMES = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
 

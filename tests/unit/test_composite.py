@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from interp.composite import (
+from interp.core.composite import (
     clean_plate,
     composite,
     fill_from_surroundings,

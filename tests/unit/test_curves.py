@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.interpolate import PchipInterpolator
 
-from interp.curves import KNOTS, PRESETS, Curve, output_times
+from interp.core.curves import KNOTS, PRESETS, Curve, output_times
 
 
 def test_every_preset_has_a_value_per_knot_and_passes_through_them() -> None:
@@ -99,7 +99,7 @@ def test_a_curve_knows_which_preset_it_is() -> None:
 
 
 def test_most_visible_time_is_where_the_curves_leave_linear_most() -> None:
-    from interp.curves import most_visible_time
+    from interp.core.curves import most_visible_time
 
     linear = Curve.preset("linear")
     assert most_visible_time([]) == 0.5

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from interp.models.paths import PROJECT_ROOT
 from interp.models.registry import MODELS
-from interp.paths import PROJECT_ROOT
 
 
 def test_checkpoints_readme_lists_every_model() -> None:

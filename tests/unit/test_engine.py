@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
 from interp.models.registry import build_network, get_spec
 

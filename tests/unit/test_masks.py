@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from interp.colors import object_color
+from interp.core.colors import object_color
 from interp.errors import InputError
+from interp.testing.masks import interior_point, iou
 from sam_utils import masks
 
 
@@ -23,10 +24,10 @@ def test_union_subtract_and_iou() -> None:
     b = _mask(".#.. .##. .... ....")
     assert np.array_equal(masks.union(a, b), _mask("##.. ###. .... ...."))
     assert np.array_equal(masks.subtract(a, b), _mask("#... #... .... ...."))
-    assert masks.iou(a, b) == pytest.approx(2 / 5)
+    assert iou(a, b) == pytest.approx(2 / 5)
     empty = np.zeros((4, 4), bool)
-    assert masks.iou(empty, empty) == 1.0
-    assert masks.iou(a, empty) == 0.0
+    assert iou(empty, empty) == 1.0
+    assert iou(a, empty) == 0.0
 
 
 def test_shape_and_type_checks() -> None:
@@ -93,12 +94,12 @@ def test_outline() -> None:
 
 def test_interior_point() -> None:
     mask = _mask("........ .######. .######. .######. .######. .######. ........ ........")
-    assert masks.interior_point(mask) in {(3, 3), (4, 3)}
-    assert masks.interior_point(mask, preferred=(4.4, 2.6)) == (4, 3)  # deep enough: kept (rounded)
-    assert masks.interior_point(mask, preferred=(1, 1)) in {(3, 3), (4, 3)}  # at the edge: replaced
-    assert masks.interior_point(mask, preferred=(7, 7)) in {(3, 3), (4, 3)}  # outside: replaced
+    assert interior_point(mask) in {(3, 3), (4, 3)}
+    assert interior_point(mask, preferred=(4.4, 2.6)) == (4, 3)  # deep enough: kept (rounded)
+    assert interior_point(mask, preferred=(1, 1)) in {(3, 3), (4, 3)}  # at the edge: replaced
+    assert interior_point(mask, preferred=(7, 7)) in {(3, 3), (4, 3)}  # outside: replaced
     with pytest.raises(InputError, match="empty mask"):
-        masks.interior_point(np.zeros((4, 4), bool))
+        interior_point(np.zeros((4, 4), bool))
 
 
 def test_overlay_fills_and_outlines_in_the_object_palette() -> None:

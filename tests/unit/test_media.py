@@ -10,7 +10,10 @@ import pytest
 from PIL import Image
 
 from interp.errors import InputError
-from interp.media import FfmpegWriter, atomic_folder, read_image, write_image, write_video
+from interp.io.encode import FfmpegWriter
+from interp.io.files import atomic_folder
+from interp.io.images import read_image, write_image
+from interp.testing.video import write_video
 
 
 def _frames(count: int, height: int = 33, width: int = 47) -> list[np.ndarray]:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from interp.metrics import psnr, quantize, ssim
+from interp.research.metrics import psnr, quantize, ssim
 
 
 def test_psnr_known_value() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interp.curves import Curve
-from interp.media import write_image
-from interp.project import (
+from interp.core.curves import Curve
+from interp.io.images import write_image
+from interp.project.schema import (
     Click,
     ObjectSpec,
     Project,

@@ -5,10 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interp.curves import Curve
-from interp.errors import InputError
-from interp.project import load_inputs, parse_project, project_to_dict
-from interp.session import (
+from interp.app.session import (
     MAX_WORKING_SIDE,
     Session,
     add_object,
@@ -26,6 +23,9 @@ from interp.session import (
     to_project,
     undo_click,
 )
+from interp.core.curves import Curve
+from interp.errors import InputError
+from interp.project.schema import load_inputs, parse_project, project_to_dict
 
 
 def disk_segment(img0, img1, clicks, box=None):

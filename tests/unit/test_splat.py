@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interp.compose import label_map
-from interp.layers import frame1_labels, render_layers
-from interp.metrics import psnr
-from interp.placement import placement_errors
-from interp.splat import endpoint_flows, splat, splat_mask
-from interp.synthetic import make_scene
+from interp.core.distance_maps import label_map
+from interp.core.forward_warp import endpoint_flows, splat, splat_mask
+from interp.core.layered import frame1_labels, render_layers
+from interp.research.metrics import psnr
+from interp.testing.position_error import placement_errors
+from interp.testing.synthetic import make_scene
 
 
 def test_integer_flow_moves_pixels_exactly_and_keeps_weight() -> None:

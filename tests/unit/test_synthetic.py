@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.ndimage import binary_erosion
 
-from interp.synthetic import make_scene
+from interp.testing.synthetic import make_scene
 
 
 def test_deterministic_from_seed() -> None:

@@ -1,5 +1,5 @@
 """Tiny generated test clips: synthetic moving scenes written with the project's own encoder, read back with
-imageio-ffmpeg directly (independently of ``interp.videoio``)."""
+imageio-ffmpeg directly (independently of ``interp.io.decode``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
-from interp.media import FfmpegWriter, ffmpeg_exe
-from interp.synthetic import make_scene
+from interp.io.encode import FfmpegWriter, ffmpeg_exe
+from interp.testing.synthetic import make_scene
 
 HEIGHT, WIDTH = 64, 96
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interp.media import ffmpeg_exe
+from interp.io.encode import ffmpeg_exe
 from tests.video.clips import scene_frames, with_sine, write_clip
 
 FPS = 10.0

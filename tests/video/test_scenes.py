@@ -7,8 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from interp.errors import InputError
-from interp.scenes import (
+from interp.engine.scenes import (
     DEFAULT_SCENE_THRESHOLD,
     DUPLICATE_TOLERANCE,
     Transition,
@@ -20,6 +19,7 @@ from interp.scenes import (
     similarity,
     structure_similarity,
 )
+from interp.errors import InputError
 from tests.video.clips import scene_frames
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interp.engine.video import StreamStats, VideoOptions, interpolate_frames, plan_output
 from interp.errors import InputError
-from interp.video import StreamStats, VideoOptions, interpolate_frames, plan_output
-from interp.videoio import VideoInfo
+from interp.io.decode import VideoInfo
 from tests.video.clips import scene_frames
 from tests.video.fakes import BlendInterpolator
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interp import video as video_module
 from interp.cli import main
-from interp.engine import Interpolator
+import interp.engine.video as video_module
+from interp.engine.interpolator import Interpolator
+from interp.engine.video import VideoOptions, interpolate_video
 from interp.errors import InputError
-from interp.video import VideoOptions, interpolate_video
 from tests.video.clips import decode, mean_difference, video_seconds
 from tests.video.conftest import FPS, Clips, make_bad_input
 from tests.video.fakes import BlendInterpolator

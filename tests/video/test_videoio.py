@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from interp.errors import InputError
-from interp.media import AUDIO_CODECS, FfmpegWriter
-from interp.videoio import exact_rate, iter_frames, probe_video
+from interp.io.decode import exact_rate, iter_frames, probe_video
+from interp.io.encode import AUDIO_CODECS, FfmpegWriter
 from tests.video.clips import mean_difference
 from tests.video.conftest import Clips, make_bad_input
 

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from interp.lru import LRUCache
-from sam_utils import grabcut, masks, motion
+from interp.core.lru import LRUCache
+from sam_utils import masks
 from sam_utils.cache import image_key
+from sam_utils.fallback import grabcut, motion
 from sam_utils.prompts import Backend, Box, Click, SegmentResult, check_pair, check_prompts
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PIL import Image
 
-from interp.curves import KNOTS, Curve
+from interp.core.curves import KNOTS, Curve
 from interp.errors import InputError
 from interp.limits import MAX_APP_OBJECTS, MAX_BRUSH_DABS, MAX_BRUSH_RADIUS, MAX_POINTS, MAX_UNDO_EDITS
-from interp.project import (
+from interp.project.schema import (
     Box,
     Click,
     Dab,

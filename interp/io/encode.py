@@ -1,27 +1,21 @@
-"""Media I/O: images in and out, PNG sequences, GIF and H.264 MP4, all written atomically.
-
-Frames are ``H x W x 3`` ``uint8`` RGB. Encoders run the ffmpeg binary that ships in the ``imageio-ffmpeg`` wheel
-as an argument list (never a shell string); every output is written to a temporary name and renamed on success, so a
-failure leaves no half-written file.
-"""
+"""GIF and MP4 encoding through ffmpeg (imageio-ffmpeg's binary)."""
 
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from interp.errors import InputError, InterpError
+from interp.io.files import temp_sibling
+from interp.io.images import check_frame
 from interp.limits import MAX_FPS, MAX_GIF_FPS, MIN_FPS
 
 #: How ``FfmpegWriter`` may write an audio track: re-encoded to AAC, or copied as it is.
@@ -41,86 +35,11 @@ def ffmpeg_exe() -> str:
         return found
 
 
-def read_image(path: Path | str) -> np.ndarray:
-    """Read an image file as ``H x W x 3`` uint8 RGB (EXIF orientation applied, alpha dropped)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"no such image file: {path}")
-    try:
-        with Image.open(path) as image:
-            image = ImageOps.exif_transpose(image)
-            if image.mode in ("I;16", "I;16B", "I", "F"):
-                array = np.asarray(image, dtype=np.float64)
-                image = Image.fromarray(np.clip(array / max(array.max(), 1.0) * 255.0, 0, 255).astype(np.uint8))
-            return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InputError(f"cannot read image {path}: not an image or the file is corrupt ({exc})") from exc
-
-
-def read_uploaded_image(path: Path | str, what: str) -> np.ndarray:
-    """Read an image that arrived over the web, as ``read_image`` does; errors name ``what`` (``"frame 1"``).
-
-    The message never shows the server's temporary path: ``"frame 1 is not a readable image: the file is empty"``.
-    """
-    path = Path(path)
-    try:
-        return read_image(path)
-    except InputError as exc:
-        cause = exc.__cause__
-        if not path.is_file() or path.stat().st_size == 0:
-            reason = "the file is empty" if path.is_file() else "nothing was uploaded"
-        elif isinstance(cause, UnidentifiedImageError) or cause is None:
-            reason = "it is not an image in a format this app reads (PNG, JPEG, WebP, BMP, TIFF, GIF)"
-        else:
-            reason = str(cause).replace(str(path), "the file").replace(path.name, "the file")
-        raise InputError(f"{what} is not a readable image: {reason}") from None
-
-
-def check_frame(frame: np.ndarray) -> np.ndarray:
-    """Validate an ``H x W x 3`` uint8 frame."""
-    if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
-        raise InputError(f"a frame must be H x W x 3 uint8, got {frame.dtype} {frame.shape}")
-    return frame
-
-
 def check_fps(fps: float) -> float:
     """Validate a frame rate (``MIN_FPS <= fps <= MAX_FPS``)."""
     if not np.isfinite(fps) or not MIN_FPS <= fps <= MAX_FPS:
         raise InputError(f"fps must be in [{MIN_FPS:g}, {MAX_FPS:g}], got {fps!r}")
     return float(fps)
-
-
-def temp_sibling(target: Path) -> Path:
-    """Create an empty hidden temporary file next to ``target`` (same suffix, normal permissions); return its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(100):
-        candidate = target.parent / f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}"
-        try:
-            with candidate.open("xb"):
-                return candidate
-        except FileExistsError:
-            continue
-    raise InterpError(f"could not create a temporary file next to {target}")
-
-
-@contextmanager
-def atomic_path(target: Path | str) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; rename it to ``target`` when the block succeeds, else delete it."""
-    target = Path(target)
-    tmp_path = temp_sibling(target)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
-def write_image(path: Path | str, frame: np.ndarray) -> Path:
-    """Write one frame (format from the suffix), atomically."""
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        Image.fromarray(check_frame(frame)).save(tmp, format=Image.registered_extensions().get(path.suffix.lower()))
-    return path
 
 
 def _even(frame: np.ndarray) -> np.ndarray:
@@ -260,38 +179,3 @@ class FfmpegWriter:
             self.close()
         else:
             self.abort()
-
-
-def write_video(
-    path: Path | str, frames: Iterable[np.ndarray], fps: float, audio_from: Path | str | None = None
-) -> Path:
-    """Write frames as a GIF or MP4 (by suffix), atomically."""
-    with FfmpegWriter(path, fps, audio_from=audio_from) as writer:
-        for frame in frames:
-            writer.write(frame)
-    return Path(path)
-
-
-@contextmanager
-def atomic_folder(target: Path | str, owned: Sequence[str] = ()) -> Iterator[Path]:
-    """Yield a temporary folder; on success move its files into ``target`` (created then), else delete it all.
-
-    ``owned``: glob patterns of the files this kind of output writes (``frame_*.png``, ``interp.gif``…). On success,
-    files in ``target`` that match them and were not written this time are removed first, so a folder written again
-    (``--force``) never mixes this run's frames with the extra frames of an earlier, longer one. Other files stay.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
-    try:
-        yield staging
-        target.mkdir(exist_ok=True)
-        written = {item.name for item in staging.iterdir()}
-        for pattern in owned:
-            for stale in target.glob(pattern):
-                if stale.is_file() and stale.name not in written:
-                    stale.unlink()
-        for item in sorted(staging.iterdir()):
-            os.replace(item, target / item.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

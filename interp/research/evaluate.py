@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from interp.engine import Interpolator
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
-from interp.media import read_image
-from interp.metrics import psnr, quantize, ssim
+from interp.io.images import read_image
 from interp.research.lpips import LPIPS
 from interp.research.maps import MapOptions, load_map
+from interp.research.metrics import psnr, quantize, ssim
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from interp.engine import Interpolator, to_uint8
+from interp.core.images import to_uint8
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
 
 #: Upper bound on frames in one output sequence (about 10 minutes at 30 fps is far beyond any image pair).

@@ -7,7 +7,7 @@ from pathlib import Path
 
 #: Environment variable with extra checkpoint folders (``os.pathsep``-separated), searched first.
 CHECKPOINTS_ENV = "INTERP_CHECKPOINTS"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def checkpoint_dirs() -> list[Path]:

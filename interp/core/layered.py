@@ -18,9 +18,9 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from interp.compose import label_map
-from interp.engine import to_uint8
-from interp.splat import round_trip_error, splat, splat_mask
+from interp.core.distance_maps import label_map
+from interp.core.forward_warp import round_trip_error, splat, splat_mask
+from interp.core.images import to_uint8
 
 _EPS = 1e-6
 #: A frame's weight never drops below this, so it still fills what the other frame does not show.

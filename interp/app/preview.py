@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interp.engine import DEFAULT_ITERS, Interpolator, check_iters, to_uint8
-from interp.locks import FairLock
-from interp.lru import LRUCache
-from interp.manipulate import Manipulator, PreparedPair, check_renderer, default_renderer
+from interp.app.locks import FairLock
+from interp.app.session import Session, masked_objects, resize, resize_mask, working_size
+from interp.core.images import to_uint8
+from interp.core.lru import LRUCache
+from interp.core.renderers import check_renderer
+from interp.engine.interpolator import DEFAULT_ITERS, Interpolator, check_iters
+from interp.engine.manipulator import Manipulator, PreparedPair, default_renderer
 from interp.models.registry import Kind, get_spec, interpolator_names
-from interp.session import Session, masked_objects, resize, resize_mask, working_size
-from interp.weights import is_present
+from interp.models.weights import is_present
 
 #: Previews are rendered with the longest side at most this many pixels.
 PREVIEW_MAX_SIDE = 512
@@ -35,7 +37,7 @@ PREVIEW_CACHE_PAIRS = 6
 class ModelPool:
     """Loaded interpolators by name, shared by every session, with one lock around inference.
 
-    The lock is fair (``interp.locks.FairLock``) and held per network call, never across a render's frames: a
+    The lock is fair (``interp.app.locks.FairLock``) and held per network call, never across a render's frames: a
     preview asked for while a render runs is served between two of its frames.
     """
 

@@ -2,7 +2,7 @@
 
 The rules: 2 to ``MAX_EDITOR_KEYFRAMES`` keyframes; the first stays at t = 0 and the last at t = 1 (their d moves);
 a keyframe moves in t only between its neighbours (``MIN_GAP`` apart); every d is clamped to [0, 1]. The result is
-always a valid ``interp.curves.Curve`` (which a project file stores as it is).
+always a valid ``interp.core.curves.Curve`` (which a project file stores as it is).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from interp.curves import Curve
+from interp.core.curves import Curve
 
 MIN_KEYFRAMES = 2
 MAX_EDITOR_KEYFRAMES = 10

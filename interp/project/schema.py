@@ -34,14 +34,15 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from interp.curves import Curve
-from interp.engine import MAX_ITERS
+from interp.core.curves import Curve
+from interp.core.renderers import RENDERERS
+from interp.engine.interpolator import MAX_ITERS
+from interp.engine.sequence import MAX_SEQUENCE_FRAMES
 from interp.errors import InputError
+from interp.io.files import atomic_path
+from interp.io.images import read_image
 from interp.limits import MAX_BRUSH_DABS, MAX_BRUSH_RADIUS, MAX_FPS, MAX_POINTS, MAX_PROJECT_OBJECTS, MIN_FPS
-from interp.manipulate import RENDERERS
-from interp.media import atomic_path, read_image
 from interp.models.registry import DEFAULT_MODEL, Kind, get_spec
-from interp.sequence import MAX_SEQUENCE_FRAMES
 
 FORMAT = "interp-project"
 VERSION = 1

@@ -2,12 +2,12 @@
 
 Timing. Input frame ``i`` shows from ``i / fps`` for ``1 / fps`` seconds. ``--num N1 N2 …`` multiplies the frame rate
 by ``factor = prod(N_i + 1)``: every input interval is split into ``factor`` output intervals, the in-between frames
-rendered at the uniform times ``k / factor`` of the pair (the same grid as ``interp.sequence``). The last input frame
-is held for its own ``factor`` slots, so ``n`` input frames give exactly ``n * factor`` output frames and, at the
-default rate ``fps * factor``, exactly the input's duration (audio stays in sync).
+rendered at the uniform times ``k / factor`` of the pair (the same grid as ``interp.engine.sequence``). The last
+input frame is held for its own ``factor`` slots, so ``n`` input frames give exactly ``n * factor`` output frames
+and, at the default rate ``fps * factor``, exactly the input's duration (audio stays in sync).
 
-Scene cuts. Where a frame starts a new shot (``interp.scenes``) nothing is blended: the in-between slots repeat the
-frame before the cut.
+Scene cuts. Where a frame starts a new shot (``interp.engine.scenes``) nothing is blended: the in-between slots
+repeat the frame before the cut.
 
 Repeated frames. A frame that repeats the one before it (a held or padded frame) is dropped before interpolation and
 its slot is filled by interpolating across the gap: frames ``A A B`` become ``A`` then ``2 * factor - 1`` frames
@@ -31,10 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from interp.engine import EncodedFrame, Interpolator, to_uint8
-from interp.errors import InputError
-from interp.media import MAX_FPS, FfmpegWriter
-from interp.scenes import (
+from interp.core.images import to_uint8
+from interp.engine.interpolator import EncodedFrame, Interpolator
+from interp.engine.scenes import (
     DEFAULT_SCENE_THRESHOLD,
     DUPLICATE_TOLERANCE,
     FrameSignature,
@@ -44,8 +43,11 @@ from interp.scenes import (
     classify,
     frame_signature,
 )
-from interp.sequence import check_nums
-from interp.videoio import VideoInfo, iter_frames, probe_video
+from interp.engine.sequence import check_nums
+from interp.errors import InputError
+from interp.io.decode import VideoInfo, iter_frames, probe_video
+from interp.io.encode import FfmpegWriter
+from interp.limits import MAX_FPS
 
 #: Relative difference below which an output rate counts as keeping the input's duration.
 RATE_TOLERANCE = 1e-4
@@ -56,7 +58,7 @@ class VideoOptions:
     """How to interpolate a stream of frames.
 
     Attributes:
-        nums: ``--num`` levels (see ``interp.sequence``); the frame rate is multiplied by ``prod(N_i + 1)``.
+        nums: ``--num`` levels (see ``interp.engine.sequence``); the frame rate is multiplied by ``prod(N_i + 1)``.
         scene_threshold: similarity in [0, 1] below which consecutive frames are a cut (0 turns detection off).
         keep_duplicates: keep repeated frames instead of dropping them and interpolating across the gap.
         duplicate_tolerance: how far (grey levels per 8 x 8 block) a frame may differ and still be a repeat.
@@ -140,7 +142,7 @@ def interpolate_frames(
 
     Args:
         interpolator: the loaded network.
-        frames: ``H x W x 3`` uint8 RGB frames, all one size (e.g. ``interp.videoio.iter_frames``).
+        frames: ``H x W x 3`` uint8 RGB frames, all one size (e.g. ``interp.io.decode.iter_frames``).
         options: ``--num``, cut threshold, repeats, iterations.
         stats: filled in as the stream goes (optional).
         source: how error messages name the stream.

@@ -5,8 +5,9 @@ model at t = 0.5 (converted to each end frame's grid), build label maps and each
 then turns per-frame distances (objects and background) into frames with one of the renderers:
 
 * ``"composite"``: every object cut from the network's frame at its own (uniform) time, pasted over the network's
-  frame at the background's time with the object's old position replaced by a clean plate (see ``interp.composite``);
-* ``"splat"``: layered splatting along the model's flow (no network pass per frame; see ``interp.layers``);
+  frame at the background's time with the object's old position replaced by a clean plate (see
+  ``interp.core.composite``);
+* ``"splat"``: layered splatting along the model's flow (no network pass per frame; see ``interp.core.layered``);
 * ``"maps"``: the network driven by distance maps whose object regions cover each object's swept path;
 * ``"naive"``: the network driven by frame-0 masks + blur (the reference webapp's way, for comparison).
 
@@ -21,8 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interp.compose import DEFAULT_FEATHER_PX, check_masks, compose_from_coverage, footprints, label_map
-from interp.composite import (
+from interp.core.composite import (
     DOUBT_BAND_PX,
     GHOST_BAND_PX,
     MIN_SHIFT_PX,
@@ -37,31 +37,19 @@ from interp.composite import (
     shift_px,
     soft_alpha,
 )
-from interp.curves import Curve, output_times
-from interp.engine import DEFAULT_ITERS, FramePair, Interpolator
+from interp.core.curves import Curve, output_times
+from interp.core.distance_maps import DEFAULT_FEATHER_PX, check_masks, compose_from_coverage, footprints, label_map
+from interp.core.forward_warp import endpoint_flows
+from interp.core.layered import clean_layer_flows, frame1_labels, render_layers, unreliable_flow
+from interp.core.renderers import DEFAULT_RENDERER, MAP_NATIVE_DEFAULT, check_renderer
+from interp.engine.interpolator import DEFAULT_ITERS, FramePair, Interpolator
 from interp.errors import InputError
-from interp.layers import clean_layer_flows, frame1_labels, render_layers, unreliable_flow
-from interp.splat import endpoint_flows
-
-RENDERERS: tuple[str, ...] = ("composite", "splat", "maps", "naive")
-#: Renderer used when a project or call names none, by the model's distance semantics. Measured with rife-v4 on
-#: synthetic scenes (bench/bench_manipulation.py): splatting places objects best. The D/DR models were trained on
-#: per-pixel distance maps, which is the paper's way; their official weights cannot be measured here.
-DEFAULT_RENDERER = "composite"
-MAP_NATIVE_DEFAULT = "maps"
 
 
 def default_renderer(interpolator: Interpolator) -> str:
     """The renderer a model uses unless told otherwise."""
     native_maps = interpolator.spec.default_renderer == MAP_NATIVE_DEFAULT
     return MAP_NATIVE_DEFAULT if native_maps else DEFAULT_RENDERER
-
-
-def check_renderer(name: str) -> str:
-    """Validate a renderer name."""
-    if name not in RENDERERS:
-        raise InputError(f"unknown renderer {name!r}; known: {', '.join(RENDERERS)}")
-    return name
 
 
 @dataclass(frozen=True)
@@ -197,7 +185,7 @@ class Manipulator:
             yield image
 
     def _composite(self, prepared: PreparedPair, objects: np.ndarray, background: float) -> np.ndarray:
-        """One frame of the ``"composite"`` renderer (see ``interp.composite``): ``H x W x 3`` float32.
+        """One frame of the ``"composite"`` renderer (see ``interp.core.composite``): ``H x W x 3`` float32.
 
         An object that would stand less than ``MIN_SHIFT_PX`` from its place in the background's frame is taken from
         that frame (its own distance differs by a hair: nothing to render, nothing to remove).

@@ -13,10 +13,14 @@ from typing import TypeVar
 
 import numpy as np
 
-from interp.engine import Interpolator, to_uint8
-from interp.manipulate import Manipulator, check_renderer, default_renderer
-from interp.media import FfmpegWriter, atomic_folder, read_image, write_image
-from interp.project import Project, ProjectInputs
+from interp.core.images import to_uint8
+from interp.core.renderers import check_renderer
+from interp.engine.interpolator import Interpolator
+from interp.engine.manipulator import Manipulator, default_renderer
+from interp.io.encode import FfmpegWriter
+from interp.io.files import atomic_folder
+from interp.io.images import read_image, write_image
+from interp.project.schema import Project, ProjectInputs
 
 FRAME_PATTERN = "frame_{:04d}.png"
 FRAME_GLOB = "frame_*.png"

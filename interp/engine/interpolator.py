@@ -24,7 +24,7 @@ from torch import nn
 
 from interp.errors import InputError
 from interp.models.registry import DEFAULT_MODEL, Kind, ModelSpec, PadMode, get_spec
-from interp.weights import load_network
+from interp.models.weights import load_network
 
 #: Flow-estimation scales the networks support (as Practical-RIFE): < 1 for high resolution, > 1 for small frames.
 SCALES: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -108,11 +108,6 @@ def check_iters(iters: int) -> int:
     if isinstance(iters, bool) or not isinstance(iters, int | np.integer) or not 1 <= iters <= MAX_ITERS:
         raise InputError(f"iters must be a whole number between 1 and {MAX_ITERS}, got {iters!r}")
     return int(iters)
-
-
-def to_uint8(frame: np.ndarray) -> np.ndarray:
-    """``H x W x 3`` float in [0, 1] -> ``uint8`` (rounded)."""
-    return np.clip(np.rint(frame * 255.0), 0, 255).astype(np.uint8)
 
 
 def _as_float_image(image: np.ndarray) -> np.ndarray:

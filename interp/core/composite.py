@@ -2,7 +2,7 @@
 
 Pure NumPy. Frames are ``H x W x 3`` float in [0, 1]; masks and regions ``H x W`` bool; alphas ``H x W`` float in
 [0, 1]; flows ``2 x H x W`` pixels (``flow01`` on frame 0's grid, ``flow10`` on frame 1's grid, already cleaned per
-layer by ``interp.layers.clean_layer_flows``).
+layer by ``interp.core.layered.clean_layer_flows``).
 
 Why: an interpolation network renders one *uniform* time well (it was trained for that: occlusions, deformation,
 hair), but misplaces and blurs content when one map mixes distances; forward splatting places exactly but tears holes
@@ -28,8 +28,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from interp.layers import splat_layer
-from interp.splat import splat_mask
+from interp.core.forward_warp import splat_mask
+from interp.core.layered import splat_layer
 
 #: How far (pixels) a pasted object's alpha reaches beyond its region, and the softness of that edge.
 PASTE_GROW_PX = 2

@@ -1,6 +1,6 @@
 """The live preview that plays: a short looping GIF of the current edit at preview size, built progressively.
 
-Its frames come from ``interp.preview.preview_frame`` and so from the session's ``PreviewCache``: the still
+Its frames come from ``interp.app.preview.preview_frame`` and so from the session's ``PreviewCache``: the still
 preview and the animation share every frame they both show. A few frames come first (``LEVELS``: 3, then 5, 9 and
 17, each level reusing the frames of the one before), so something plays within a second or two of an edit.
 """
@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from interp.preview import ModelPool, PreviewCache, preview_frame
-from interp.session import Session
+from interp.app.preview import ModelPool, PreviewCache, preview_frame
+from interp.app.session import Session
 
 #: Frames per level of the progressive animation; each level's times contain the previous level's.
 LEVELS: tuple[int, ...] = (3, 5, 9, 17)

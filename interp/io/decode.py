@@ -18,7 +18,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from interp.errors import InputError
-from interp.media import MAX_FPS
+from interp.limits import MAX_FPS
 
 #: Rates written as rounded decimals by ffmpeg that are really NTSC fractions (29.97 is 30000/1001).
 NTSC_RATES = (24000 / 1001, 30000 / 1001, 48000 / 1001, 60000 / 1001, 120000 / 1001)

@@ -1,0 +1,1 @@
+"""Files in and out: images, atomic writes, video decoding and GIF / MP4 encoding."""

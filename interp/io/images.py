@@ -1,0 +1,66 @@
+"""Media I/O: images in and out, PNG sequences, GIF and H.264 MP4, all written atomically.
+
+Frames are ``H x W x 3`` ``uint8`` RGB. Encoders run the ffmpeg binary that ships in the ``imageio-ffmpeg`` wheel
+as an argument list (never a shell string); every output is written to a temporary name and renamed on success, so a
+failure leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from interp.errors import InputError
+from interp.io.files import atomic_path
+
+
+def read_image(path: Path | str) -> np.ndarray:
+    """Read an image file as ``H x W x 3`` uint8 RGB (EXIF orientation applied, alpha dropped)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such image file: {path}")
+    try:
+        with Image.open(path) as image:
+            image = ImageOps.exif_transpose(image)
+            if image.mode in ("I;16", "I;16B", "I", "F"):
+                array = np.asarray(image, dtype=np.float64)
+                image = Image.fromarray(np.clip(array / max(array.max(), 1.0) * 255.0, 0, 255).astype(np.uint8))
+            return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InputError(f"cannot read image {path}: not an image or the file is corrupt ({exc})") from exc
+
+
+def read_uploaded_image(path: Path | str, what: str) -> np.ndarray:
+    """Read an image that arrived over the web, as ``read_image`` does; errors name ``what`` (``"frame 1"``).
+
+    The message never shows the server's temporary path: ``"frame 1 is not a readable image: the file is empty"``.
+    """
+    path = Path(path)
+    try:
+        return read_image(path)
+    except InputError as exc:
+        cause = exc.__cause__
+        if not path.is_file() or path.stat().st_size == 0:
+            reason = "the file is empty" if path.is_file() else "nothing was uploaded"
+        elif isinstance(cause, UnidentifiedImageError) or cause is None:
+            reason = "it is not an image in a format this app reads (PNG, JPEG, WebP, BMP, TIFF, GIF)"
+        else:
+            reason = str(cause).replace(str(path), "the file").replace(path.name, "the file")
+        raise InputError(f"{what} is not a readable image: {reason}") from None
+
+
+def check_frame(frame: np.ndarray) -> np.ndarray:
+    """Validate an ``H x W x 3`` uint8 frame."""
+    if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
+        raise InputError(f"a frame must be H x W x 3 uint8, got {frame.dtype} {frame.shape}")
+    return frame
+
+
+def write_image(path: Path | str, frame: np.ndarray) -> Path:
+    """Write one frame (format from the suffix), atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        Image.fromarray(check_frame(frame)).save(tmp, format=Image.registered_extensions().get(path.suffix.lower()))
+    return path

@@ -1,0 +1,1 @@
+"""Projects: the JSON schema (torch-free) and the pipeline that renders one."""
