@@ -49,8 +49,9 @@ import torch.nn.functional as F
 
 from interp.engine.interpolator import DEFAULT_ITERS, Interpolator
 from interp.io.images import read_image
+from interp.models.builders import build_network
 from interp.models.ema_vfi import EMAVFIDI, ema_vfi_size
-from interp.models.registry import build_network, get_spec
+from interp.models.registry import get_spec
 from interp.models.weights import load_network
 
 MODELS = ("D-AMT-S", "DR-AMT-S", "D-IFRNet", "DR-IFRNet", "D-EMA-VFI", "DR-EMA-VFI")

@@ -25,6 +25,10 @@ MAX_BRUSH_DABS = 256
 MAX_BRUSH_RADIUS = 200.0
 #: Mask edits one session can undo (each click or box edit keeps the mask it replaced).
 MAX_UNDO_EDITS = 64
+#: Upper bound on frames in one output sequence (about 10 minutes at 30 fps is far beyond any image pair).
+MAX_SEQUENCE_FRAMES = 20_000
+#: Iterations of the [R] models' reference-based estimation (each one is a network pass per frame).
+MAX_ITERS = 16
 #: Frames of one render in the page or through the API.
 MAX_APP_FRAMES = 121
 #: The default bound on one render in the page or the API, frames x pixels per frame, in megapixels: 121 frames at

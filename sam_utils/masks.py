@@ -169,7 +169,7 @@ def overlay(
     return np.clip(np.rint(result), 0, 255).astype(np.uint8)
 
 
-def to_uint8(mask: np.ndarray) -> np.ndarray:
+def to_grey(mask: np.ndarray) -> np.ndarray:
     """``H x W`` bool -> ``H x W`` uint8 with 255 for the object and 0 for the background."""
     return check_mask(mask).astype(np.uint8) * 255
 
@@ -179,7 +179,7 @@ def write_mask_png(path: Path | str, mask: np.ndarray) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise InputError(f"a mask file must be a .png, got {str(path)!r}")
-    data = to_uint8(mask)
+    data = to_grey(mask)
     with atomic_path(path) as tmp:
         Image.fromarray(data).save(tmp, format="PNG")  # 2-D uint8 is 8-bit greyscale ("L")
     return path

@@ -24,6 +24,7 @@ from segment_anything.modeling import ImageEncoderViT, MaskDecoder, PromptEncode
 from segment_anything.utils.transforms import ResizeLongestSide
 
 from interp.core.lru import LRUCache
+from interp.engine.device import pick_device
 from interp.errors import WeightsError
 from interp.models.registry import Kind, get_spec
 from interp.models.weights import compare_state_dict, read_state_dict, resolve_checkpoint
@@ -157,13 +158,6 @@ def load_sam(path: Path) -> tuple[Sam, SamArch]:
         raise WeightsError(f"checkpoint {path} does not fit a Segment Anything model: {mismatch.describe()}")
     network.load_state_dict(state, strict=True)
     return network.eval(), arch
-
-
-def pick_device(device: str | None = None) -> torch.device:
-    """``device`` if given, else CUDA when available, else CPU (decided when called, never at import)."""
-    if device is not None:
-        return torch.device(device)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 @dataclass(frozen=True, eq=False)

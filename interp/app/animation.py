@@ -16,6 +16,7 @@ from PIL import Image
 
 from interp.app.preview import ModelPool, PreviewCache, preview_frame
 from interp.app.session import Session
+from interp.errors import InputError
 
 #: Frames per level of the progressive animation; each level's times contain the previous level's.
 LEVELS: tuple[int, ...] = (3, 5, 9, 17)
@@ -34,7 +35,7 @@ def edit_signature(session: Session, model: str, renderer: str | None) -> tuple:
 def frame_durations(count: int) -> list[int]:
     """Milliseconds per frame of a ``count``-frame pass (GIF delays are whole hundredths of a second)."""
     if count < 2:
-        raise ValueError(f"an animation needs at least 2 frames, got {count!r}")
+        raise InputError(f"an animation needs at least 2 frames, got {count!r}")
     step = max(20, round(PASS_SECONDS * 100 / (count - 1)) * 10)
     hold = round(HOLD_SECONDS * 100) * 10
     return [hold, *[step] * (count - 2), hold]

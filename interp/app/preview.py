@@ -22,6 +22,7 @@ from interp.core.lru import LRUCache
 from interp.core.renderers import check_renderer
 from interp.engine.interpolator import DEFAULT_ITERS, Interpolator, check_iters
 from interp.engine.manipulator import Manipulator, PreparedPair, default_renderer
+from interp.errors import InputError
 from interp.models.registry import Kind, get_spec, interpolator_names
 from interp.models.weights import is_present
 
@@ -130,7 +131,7 @@ def preview_frame(
     """The manipulated frame at time ``t`` (``H x W x 3`` uint8, preview size), rendered as a render would be: with
     the same renderer and, for the [R] models, the same number of iterations (``iters``)."""
     if not session.has_frames:
-        raise ValueError("no frames loaded")
+        raise InputError("no frames loaded")
     interpolator = pool.get(model)
     renderer = check_renderer(renderer) if renderer else default_renderer(interpolator)
     objects, background = distances_at(session, float(np.clip(t, 0.0, 1.0)))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm import tqdm
 
+from interp.core.progress import Progress
 from interp.engine.interpolator import SCALES, Interpolator
 from interp.errors import InputError
 from interp.models.registry import DEFAULT_MODEL, interpolator_names, model_name
@@ -174,7 +175,7 @@ def load_interpolator(args: argparse.Namespace) -> Interpolator:
 
 
 @contextmanager
-def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(description: str, enabled: bool = True) -> Iterator[Progress]:
     """A tqdm bar (count, speed, ETA) driven by ``(done, total)`` callbacks (the engine's progress protocol).
 
     The bar appears with the first callback (so work that fails before it leaves only its error line), yet its clock

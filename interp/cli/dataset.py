@@ -23,12 +23,9 @@ from interp.research.indexer import IndexOptions, IndexReport, index_dataset
 from interp.research.vimeo import default_lists, list_septuplets
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "dataset",
-        help="prepare training data: distance-index maps",
-        description="Prepare Vimeo-90K septuplets for training the distance-indexed models.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
+    """Describe the command on its parser and add its arguments and ``func``."""
+    parser.description = "Prepare Vimeo-90K septuplets for training the distance-indexed models."
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     index = actions.add_parser(
         "index",

@@ -13,14 +13,13 @@ from interp.research.lpips import LPIPS, unavailable_reason
 from interp.research.maps import REFERENCE_BLUR, MapOptions, check_blur
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "eval",
-        help="measure PSNR and SSIM against ground truth",
-        description="Evaluate a model on <seq>/{frame0,gt,frame1}.png triplets (gt at t = 0.5) or on Vimeo-90K "
+def register(parser: argparse.ArgumentParser) -> None:
+    """Describe the command on its parser and add its arguments and ``func``."""
+    parser.description = (
+        "Evaluate a model on <seq>/{frame0,gt,frame1}.png triplets (gt at t = 0.5) or on Vimeo-90K "
         "septuplets <seq>/im1..im7.png ((im1, im7) -> im2..im6 at t = k/6, with dis_index_0_k_6.npy maps when "
         "present, resized to the frames, clipped to [0, 1] and blurred). Outputs are quantised to 8 bits before "
-        "scoring. LPIPS is added when its weights are in checkpoints/.",
+        "scoring. LPIPS is added when its weights are in checkpoints/."
     )
     parser.add_argument("--data", required=True, type=Path, help="dataset folder")
     parser.add_argument(

@@ -28,13 +28,12 @@ from interp.io.images import read_image, write_image
 from interp.project.pipeline import GIF_NAME, MP4_NAME
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "image",
-        help="interpolate two images",
-        description="Interpolate two images: a sequence (--num), one frame at a time (--time) or one frame for a "
+def register(parser: argparse.ArgumentParser) -> None:
+    """Describe the command on its parser and add its arguments and ``func``."""
+    parser.description = (
+        "Interpolate two images: a sequence (--num), one frame at a time (--time) or one frame for a "
         "per-pixel distance map (--distance-map). Writes numbered PNGs (the inputs are the first and last), and on "
-        "request a looping GIF and an H.264 MP4.",
+        "request a looping GIF and an H.264 MP4."
     )
     parser.add_argument("--img0", required=True, type=Path, help="first frame")
     parser.add_argument("--img1", required=True, type=Path, help="second frame (same size)")

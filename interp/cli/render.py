@@ -26,12 +26,11 @@ from interp.project.pipeline import drain, iter_project_outputs, render_project,
 from interp.project.schema import LOOPS, Project, Segmenter, load_inputs, load_project, with_overrides
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "render",
-        help="render a project file (objects with their own distance curves)",
-        description="Render a manipulated interpolation project (see the README's 'Project files'). Flags override "
-        "the file. Writes frame_0000.png… and, on request, a looping GIF and an H.264 MP4.",
+def register(parser: argparse.ArgumentParser) -> None:
+    """Describe the command on its parser and add its arguments and ``func``."""
+    parser.description = (
+        "Render a manipulated interpolation project (see the README's 'Project files'). Flags override "
+        "the file. Writes frame_0000.png… and, on request, a looping GIF and an H.264 MP4."
     )
     parser.add_argument(
         "project",

@@ -24,14 +24,13 @@ def coordinate(text: str) -> float:
     return value
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(parser: argparse.ArgumentParser) -> None:
+    """Describe the command on its parser and add its arguments and ``func``."""
     segmenters = [spec.name for spec in MODELS.values() if spec.kind == Kind.SEGMENTER]
-    parser = subparsers.add_parser(
-        "segment",
-        help="segment the object under some clicks into a mask PNG",
-        description="Segment the object that positive clicks point at (negative clicks mark what is not it) and "
+    parser.description = (
+        "Segment the object that positive clicks point at (negative clicks mark what is not it) and "
         "write a mask PNG (255 = object, 0 = background). Segment Anything is used when its checkpoint is found; "
-        "otherwise a fallback that needs no weights uses colour and, with --next, the motion between the frames.",
+        "otherwise a fallback that needs no weights uses colour and, with --next, the motion between the frames."
     )
     parser.add_argument("--image", required=True, type=Path, help="the image (frame 0) to segment")
     parser.add_argument("--next", type=Path, help="the next frame (same size): adds the motion cue to the fallback")

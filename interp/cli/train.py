@@ -18,18 +18,17 @@ from interp.research.recipe import FAMILIES, VARIANTS, family_variant
 from interp.research.train import LOG_NAME, TrainConfig, Trainer
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "train",
-        help="train a T / D / TR / DR model on Vimeo-90K septuplets",
-        description="Train InterpAny-Clearer's networks with each family's reference recipe: random triplets from "
+def register(parser: argparse.ArgumentParser) -> None:
+    """Describe the command on its parser and add its arguments and ``func``."""
+    parser.description = (
+        "Train InterpAny-Clearer's networks with each family's reference recipe: random triplets from "
         "septuplets (D/DR read dis_index_*.npy maps: run `python -m interp dataset index` first), crops, flips, "
         "rotations, temporal reversal; RIFE: Laplacian L1 + teacher + distillation, AdamW with warm-up and cosine "
         "decay; AMT-S / IFRNet: Charbonnier + ternary, AdamW with cosine decay; EMA-VFI: Laplacian L1 of the frame and "
         "its merged frames, AdamW with warm-up and cosine decay. Checkpoints land in the family's official layout "
         "(RIFE: OUT/train_sdi_log/flownet_sdi.pkl, T: OUT/train_m_log/flownet_m.pkl; AMT-S / IFRNet: "
         "OUT/ckpts/latest.pth + OUT/<V>-<family>.yaml; EMA-VFI: OUT/train_sdi_log/ema-vfi.pkl): --checkpoint OUT "
-        "works for image, video and eval.",
+        "works for image, video and eval."
     )
     parser.add_argument("--model", choices=FAMILIES, default="RIFE", help="network family (default RIFE)")
     parser.add_argument(

@@ -50,15 +50,14 @@ scene cuts and repeated frames:
 """
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "video",
-        help="interpolate a video (streaming; cuts, repeats, frame rate, audio)",
-        description="Interpolate every pair of consecutive frames of a video into an H.264 MP4, decoding, "
-        "interpolating and encoding as it goes (memory does not grow with the video's length).",
-        epilog=FRAME_RATE_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def register(parser: argparse.ArgumentParser) -> None:
+    """Describe the command on its parser and add its arguments and ``func``."""
+    parser.description = (
+        "Interpolate every pair of consecutive frames of a video into an H.264 MP4, decoding, "
+        "interpolating and encoding as it goes (memory does not grow with the video's length)."
     )
+    parser.epilog = FRAME_RATE_HELP
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "--video",
         required=True,

@@ -12,12 +12,9 @@ from interp.models.registry import MODELS, ModelSpec, get_spec
 from interp.models.weights import candidate_paths, sha256_of
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "weights",
-        help="list or fetch model weights",
-        description="List every model the project knows, or fetch one that can be fetched.",
-    )
+def register(parser: argparse.ArgumentParser) -> None:
+    """Describe the command on its parser and add its arguments and ``func``."""
+    parser.description = "List every model the project knows, or fetch one that can be fetched."
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="show every model, its file, whether it is present and where to get it")
     listing.add_argument("--verify", action="store_true", help="check the sha256 of present files")

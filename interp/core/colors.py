@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from interp.errors import InputError
+
 #: Object colours (RGB, 0-255), assigned in order and reused cyclically. Chosen to stay distinct from each other and
 #: readable on photos (Tableau 10 without its grey).
 OBJECT_COLORS: tuple[tuple[int, int, int], ...] = (
@@ -22,7 +24,7 @@ BACKGROUND_COLOR: tuple[int, int, int] = (127, 127, 127)
 def object_color(index: int) -> tuple[int, int, int]:
     """Colour of the object at ``index`` (0-based), cycling through ``OBJECT_COLORS``."""
     if index < 0:
-        raise ValueError(f"object index must be >= 0, got {index!r}")
+        raise InputError(f"object index must be >= 0, got {index!r}")
     return OBJECT_COLORS[index % len(OBJECT_COLORS)]
 
 

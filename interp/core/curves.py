@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interp.errors import InputError
+
 #: The keyframe times the app shows as sliders; every preset has a keyframe at each.
 KNOTS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 #: Keyframes per curve are bounded to keep projects sane.
@@ -32,11 +34,11 @@ class Curve:
 
     @classmethod
     def from_points(cls, points: Sequence[Sequence[float]]) -> Curve:
-        """Build from any ``[[t, d], …]`` sequence (e.g. parsed JSON); raises ``ValueError`` on bad keyframes."""
+        """Build from any ``[[t, d], …]`` sequence (e.g. parsed JSON); raises ``InputError`` on bad keyframes."""
         pairs = []
         for index, point in enumerate(points):
             if len(point) != 2:
-                raise ValueError(f"keyframe {index} must be [t, d], got {point!r}")
+                raise InputError(f"keyframe {index} must be [t, d], got {point!r}")
             pairs.append((float(point[0]), float(point[1])))
         return cls(tuple(pairs))
 
@@ -44,7 +46,7 @@ class Curve:
     def preset(cls, name: str) -> Curve:
         """A named preset (see ``PRESETS``)."""
         if name not in PRESETS:
-            raise ValueError(f"unknown curve preset {name!r}; known: {', '.join(PRESETS)}")
+            raise InputError(f"unknown curve preset {name!r}; known: {', '.join(PRESETS)}")
         return cls(tuple(zip(KNOTS, PRESETS[name], strict=True)))
 
     def __call__(self, t: float | np.ndarray) -> np.ndarray:
@@ -76,20 +78,20 @@ class Curve:
 def check_keyframes(keyframes: Sequence[tuple[float, float]]) -> None:
     """Raise ``ValueError`` naming the first problem: count, finiteness, range, order, endpoints."""
     if len(keyframes) < 2:
-        raise ValueError(f"a curve needs at least 2 keyframes, got {len(keyframes)}")
+        raise InputError(f"a curve needs at least 2 keyframes, got {len(keyframes)}")
     if len(keyframes) > MAX_KEYFRAMES:
-        raise ValueError(f"a curve has at most {MAX_KEYFRAMES} keyframes, got {len(keyframes)}")
+        raise InputError(f"a curve has at most {MAX_KEYFRAMES} keyframes, got {len(keyframes)}")
     for index, (t, d) in enumerate(keyframes):
         if not (math.isfinite(t) and math.isfinite(d)):
-            raise ValueError(f"keyframe {index} must be finite numbers, got {(t, d)!r}")
+            raise InputError(f"keyframe {index} must be finite numbers, got {(t, d)!r}")
         if not 0.0 <= d <= 1.0:
-            raise ValueError(f"keyframe {index}: d must be in [0, 1], got {d!r}")
+            raise InputError(f"keyframe {index}: d must be in [0, 1], got {d!r}")
         if not 0.0 <= t <= 1.0:
-            raise ValueError(f"keyframe {index}: t must be in [0, 1], got {t!r}")
+            raise InputError(f"keyframe {index}: t must be in [0, 1], got {t!r}")
         if index and t <= keyframes[index - 1][0]:
-            raise ValueError(f"keyframe {index}: t must increase strictly, got {t!r} after {keyframes[index - 1][0]!r}")
+            raise InputError(f"keyframe {index}: t must increase strictly, got {t!r} after {keyframes[index - 1][0]!r}")
     if keyframes[0][0] != 0.0 or keyframes[-1][0] != 1.0:
-        raise ValueError(
+        raise InputError(
             f"keyframes must start at t = 0 and end at t = 1, got {keyframes[0][0]!r} … {keyframes[-1][0]!r}"
         )
 
@@ -138,7 +140,7 @@ def evaluate(keyframes: Sequence[tuple[float, float]], t: float | np.ndarray) ->
 def output_times(num_frames: int) -> np.ndarray:
     """Times ``t_k = k / (num_frames - 1)`` of an output sequence (``num_frames >= 2``)."""
     if num_frames < 2:
-        raise ValueError(f"an output sequence needs at least 2 frames, got {num_frames!r}")
+        raise InputError(f"an output sequence needs at least 2 frames, got {num_frames!r}")
     return np.linspace(0.0, 1.0, num_frames)
 
 
@@ -178,7 +180,7 @@ def most_visible_time(curves: Sequence[Curve], low: float = 0.1, high: float = 0
     like the inputs.
     """
     if not 0.0 <= low <= high <= 1.0:
-        raise ValueError(f"need 0 <= low <= high <= 1, got {low!r}, {high!r}")
+        raise InputError(f"need 0 <= low <= high <= 1, got {low!r}, {high!r}")
     times = np.round(np.arange(low, high + step / 2, step), 6)
     if not curves:
         return 0.5

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from interp.core.forward_warp import splat_mask
+from interp.errors import InputError
 
 FOOTPRINT_METHODS = ("swept", "naive")
 #: Feathering of map edges, in pixels (dilation, then a Gaussian of half that width).
@@ -31,7 +32,7 @@ def check_masks(masks: Sequence[np.ndarray], shape: tuple[int, int]) -> list[np.
     checked = []
     for index, mask in enumerate(masks):
         if mask.shape != shape:
-            raise ValueError(f"mask {index} is {mask.shape}, the frames are {shape}")
+            raise InputError(f"mask {index} is {mask.shape}, the frames are {shape}")
         checked.append(np.asarray(mask) > 0)
     return checked
 
@@ -39,7 +40,7 @@ def check_masks(masks: Sequence[np.ndarray], shape: tuple[int, int]) -> list[np.
 def label_map(masks: Sequence[np.ndarray]) -> np.ndarray:
     """``H x W`` int: index of the topmost object covering each pixel, -1 for background."""
     if not masks:
-        raise ValueError("label_map needs at least one mask to know the size")
+        raise InputError("label_map needs at least one mask to know the size")
     labels = np.full(masks[0].shape, -1, dtype=np.int32)
     for index, mask in enumerate(masks):
         labels[mask] = index
@@ -88,11 +89,11 @@ def footprints(
 ) -> list[np.ndarray]:
     """Soft map coverage (``H x W`` float in [0, 1]) of each object for a footprint ``method``."""
     if method not in FOOTPRINT_METHODS:
-        raise ValueError(f"footprint method must be one of {FOOTPRINT_METHODS}, got {method!r}")
+        raise InputError(f"footprint method must be one of {FOOTPRINT_METHODS}, got {method!r}")
     if method == "naive":
         return [naive_coverage(m) for m in masks]
     if flow01 is None:
-        raise ValueError("the swept footprint needs the pair's flow (flow01)")
+        raise InputError("the swept footprint needs the pair's flow (flow01)")
     return [feather(swept_footprint(m, flow01), feather_px) for m in masks]
 
 
@@ -110,12 +111,12 @@ def compose_from_coverage(
         F maps, ``H x W`` float32; every value lies between the smallest and largest distance of its frame.
     """
     if object_distances.shape != (len(background_distances), len(coverage)):
-        raise ValueError(
+        raise InputError(
             f"object distances must be frames x objects = {len(background_distances)} x "
             f"{len(coverage)}, got {object_distances.shape}"
         )
     if not coverage:
-        raise ValueError("compose_from_coverage needs at least one coverage map (for the frame size)")
+        raise InputError("compose_from_coverage needs at least one coverage map (for the frame size)")
     maps = []
     for frame, background in enumerate(background_distances):
         dmap = np.full(coverage[0].shape, background, dtype=np.float32)

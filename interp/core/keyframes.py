@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from interp.core.curves import Curve
+from interp.errors import InputError
 
 MIN_KEYFRAMES = 2
 MAX_EDITOR_KEYFRAMES = 10
@@ -25,7 +26,7 @@ def _d(d: float) -> float:
 
 def _check_index(curve: Curve, index: int) -> int:
     if not 0 <= index < len(curve.keyframes):
-        raise ValueError(f"no keyframe {index!r}: the curve has {len(curve.keyframes)}")
+        raise InputError(f"no keyframe {index!r}: the curve has {len(curve.keyframes)}")
     return index
 
 
@@ -46,12 +47,12 @@ def add_keyframe(curve: Curve, t: float, d: float) -> Curve:
     """A keyframe added at ``(t, d)``; refused at the limit, outside (0, 1) or closer than ``MIN_GAP`` to another."""
     points = list(curve.keyframes)
     if len(points) >= MAX_EDITOR_KEYFRAMES:
-        raise ValueError(f"a curve has at most {MAX_EDITOR_KEYFRAMES} keyframes here; remove one first")
+        raise InputError(f"a curve has at most {MAX_EDITOR_KEYFRAMES} keyframes here; remove one first")
     t = round(float(t), 6)
     if not MIN_GAP <= t <= 1 - MIN_GAP:
-        raise ValueError(f"a new keyframe needs t between {MIN_GAP:g} and {1 - MIN_GAP:g}, got {t!r}")
+        raise InputError(f"a new keyframe needs t between {MIN_GAP:g} and {1 - MIN_GAP:g}, got {t!r}")
     if any(abs(t - known) < MIN_GAP for known, _ in points):
-        raise ValueError(f"there is a keyframe at t = {t:.2f} already: drag it instead")
+        raise InputError(f"there is a keyframe at t = {t:.2f} already: drag it instead")
     points.append((t, _d(d)))
     return Curve(tuple(sorted(points)))
 
@@ -61,7 +62,7 @@ def remove_keyframe(curve: Curve, index: int) -> Curve:
     points = list(curve.keyframes)
     _check_index(curve, int(index))
     if int(index) in (0, len(points) - 1):
-        raise ValueError("the keyframes at t = 0 and t = 1 stay (drag them up or down instead)")
+        raise InputError("the keyframes at t = 0 and t = 1 stay (drag them up or down instead)")
     del points[int(index)]
     return Curve(tuple(points))
 
@@ -78,8 +79,8 @@ def apply_edit(curve: Curve, edit: Mapping[str, object]) -> Curve:
         if op == "remove":
             return remove_keyframe(curve, int(edit["index"]))
     except (KeyError, TypeError) as exc:
-        raise ValueError(f"a curve edit {op!r} needs index, t and d as numbers, got {dict(edit)!r}") from exc
-    raise ValueError(f"unknown curve edit {op!r}; known: move, add, remove")
+        raise InputError(f"a curve edit {op!r} needs index, t and d as numbers, got {dict(edit)!r}") from exc
+    raise InputError(f"unknown curve edit {op!r}; known: move, add, remove")
 
 
 def format_pairs(curve: Curve) -> str:
@@ -99,8 +100,8 @@ def parse_pairs(text: str) -> Curve:
         except ValueError:
             t = d = None
         if t is None or d is None:
-            raise ValueError(f"write keyframes as t:d pairs separated by commas (0:0, 0.5:0.8, 1:1), got {item!r}")
+            raise InputError(f"write keyframes as t:d pairs separated by commas (0:0, 0.5:0.8, 1:1), got {item!r}")
         points.append((t, d))
     if not MIN_KEYFRAMES <= len(points) <= MAX_EDITOR_KEYFRAMES:
-        raise ValueError(f"a curve here has {MIN_KEYFRAMES} to {MAX_EDITOR_KEYFRAMES} keyframes, got {len(points)}")
+        raise InputError(f"a curve here has {MIN_KEYFRAMES} to {MAX_EDITOR_KEYFRAMES} keyframes, got {len(points)}")
     return Curve(tuple(points))

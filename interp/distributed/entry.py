@@ -9,6 +9,7 @@ from pathlib import Path
 
 from interp.cli.common import model_arg, progress_bar
 from interp.cli.render import RenderRequest
+from interp.core.progress import Progress
 from interp.distributed.cluster import LOCAL, ray_session, worker_shape
 from interp.distributed.eval_job import run_eval_job
 from interp.distributed.index_job import run_index_job
@@ -33,7 +34,7 @@ def video_on_ray(
     plan: OutputPlan,
     options: VideoOptions,
     out: Path,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[VideoResult, str]:
     """``interp video --ray``: the result and a line saying where the chunks were rendered."""
     with ray_session(args.ray or LOCAL) as ray:
@@ -93,7 +94,7 @@ def eval_on_ray(
     args: argparse.Namespace,
     samples: Sequence[Sample],
     map_options: MapOptions,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Report, str, str]:
     """``interp eval --ray``: the report (the local run's), the model's name and where the samples were scored."""
     with ray_session(args.ray or LOCAL) as ray:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from interp.core.progress import Progress
 from interp.distributed.cluster import WorkerShape
 from interp.distributed.units import describe_nodes, run_units, start_actors
 from interp.distributed.workers import SHARED_STORAGE_HINT, ModelSpec, node_id
@@ -95,7 +96,7 @@ def run_eval_job(
     samples: Sequence[Sample],
     iters: int = 2,
     map_options: MapOptions | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> EvalRayReport:
     """Score every sample on Ray; the same report as ``interp.research.evaluate.evaluate`` with the model ``spec``
     loads."""

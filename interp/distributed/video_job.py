@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from interp.core.progress import Progress
 from interp.distributed.chunks import DEFAULT_CHUNK_FRAMES, SegmentJoiner, plan_chunks
 from interp.distributed.cluster import WorkerShape
 from interp.distributed.units import IN_FLIGHT_PER_WORKER, start_actors
@@ -59,7 +60,7 @@ def run_video_job(
     out: Path,
     chunk_frames: int = DEFAULT_CHUNK_FRAMES,
     crf: int = 18,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     on_chunk: OnChunk | None = None,
 ) -> tuple[VideoResult, RayReport]:
     """Interpolate ``info.path`` into ``out`` on Ray; the same frames as ``interp.engine.video.interpolate_video``.

@@ -12,7 +12,7 @@ Images go in as ``H x W x 3`` RGB, ``uint8`` or float in [0, 1]; frames come out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +22,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from interp.core.progress import Progress
+from interp.engine.device import pick_device
 from interp.errors import InputError
+from interp.limits import MAX_ITERS
 from interp.models.registry import DEFAULT_MODEL, Kind, ModelSpec, PadMode, get_spec
 from interp.models.weights import load_network
 
 #: Flow-estimation scales the networks support (as Practical-RIFE): < 1 for high resolution, > 1 for small frames.
 SCALES: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
-MAX_ITERS = 16
 #: Iterations of the [R] models' reference-based estimation unless told otherwise (as the reference scripts).
 DEFAULT_ITERS = 2
 #: Pixels (maps x padded frame area) per network call when the batch size is automatic.
@@ -37,7 +39,6 @@ CUDA_PIXEL_BUDGET = 8 * 1920 * 1088
 MAX_AUTO_BATCH = 8
 
 MapLike = float | np.ndarray
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,6 @@ def auto_batch_size(device: torch.device, height: int, width: int) -> int:
     return int(min(MAX_AUTO_BATCH, max(1, budget // (height * width))))
 
 
-def default_device() -> torch.device:
-    """CUDA when available, else CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 def check_scale(scale: float) -> float:
     """Validate a flow-estimation scale."""
     if scale not in SCALES:
@@ -145,7 +141,7 @@ class Interpolator:
         channels_last: bool = True,
     ) -> None:
         self.spec = spec
-        self.device = torch.device(device) if device is not None else default_device()
+        self.device = pick_device(device)
         if fp16 and self.device.type != "cuda":
             raise InputError("fp16 needs a CUDA device; drop --fp16 on CPU")
         self.dtype = torch.float16 if fp16 else torch.float32

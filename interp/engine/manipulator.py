@@ -17,7 +17,7 @@ A frame where every layer shares one distance is ordinary interpolation and is r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +41,7 @@ from interp.core.curves import Curve, output_times
 from interp.core.distance_maps import DEFAULT_FEATHER_PX, check_masks, compose_from_coverage, footprints, label_map
 from interp.core.forward_warp import endpoint_flows
 from interp.core.layered import clean_layer_flows, frame1_labels, render_layers, unreliable_flow
+from interp.core.progress import Progress
 from interp.core.renderers import DEFAULT_RENDERER, MAP_NATIVE_DEFAULT, check_renderer
 from interp.engine.interpolator import DEFAULT_ITERS, FramePair, Interpolator
 from interp.errors import InputError
@@ -140,7 +141,7 @@ class Manipulator:
         object_distances: np.ndarray,
         background_distances: np.ndarray,
         renderer: str = DEFAULT_RENDERER,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
     ) -> Iterator[np.ndarray]:
         """Yield one ``H x W x 3`` float32 frame per row of distances.
 
@@ -261,7 +262,7 @@ class Manipulator:
         background: Curve,
         num_frames: int,
         renderer: str = DEFAULT_RENDERER,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
     ) -> Iterator[np.ndarray]:
         """Yield the ``num_frames`` frames of a sequence at ``t_k = k / (num_frames - 1)``."""
         if len(curves) != len(prepared.masks):

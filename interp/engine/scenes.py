@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from interp.core.images import check_frame
 from interp.errors import InputError
 
 #: A cut where the similarity of consecutive frames falls below this (0 never cuts, 1 cuts almost everywhere).
@@ -57,15 +58,9 @@ class FrameSignature:
     histogram: np.ndarray
 
 
-def _check_frame(frame: np.ndarray) -> np.ndarray:
-    if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
-        raise InputError(f"a frame must be H x W x 3 uint8 RGB, got {frame.dtype} {frame.shape}")
-    return frame
-
-
 def frame_signature(frame: np.ndarray) -> FrameSignature:
     """Thumbnail and colour histogram of an ``H x W x 3`` uint8 RGB frame."""
-    frame = np.ascontiguousarray(_check_frame(frame))
+    frame = np.ascontiguousarray(check_frame(frame))
     grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
     thumbnail = cv2.resize(grey, (THUMBNAIL_SIZE, THUMBNAIL_SIZE), interpolation=cv2.INTER_AREA)
     bins = [HISTOGRAM_BINS] * 3
@@ -100,7 +95,7 @@ def max_block_difference(a: np.ndarray, b: np.ndarray, block: int = DUPLICATE_BL
     Args:
         a, b: ``H x W x 3`` uint8 RGB frames of the same size.
     """
-    if _check_frame(a).shape != _check_frame(b).shape:
+    if check_frame(a).shape != check_frame(b).shape:
         raise InputError(f"frames differ in size: {a.shape} and {b.shape}")
     difference = cv2.absdiff(a, b).astype(np.float32).mean(axis=2)
     height, width = difference.shape

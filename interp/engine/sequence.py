@@ -14,17 +14,16 @@ Two ways to fill that grid:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
 import numpy as np
 
 from interp.core.images import to_uint8
+from interp.core.progress import Progress
 from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
-
-#: Upper bound on frames in one output sequence (about 10 minutes at 30 fps is far beyond any image pair).
-MAX_SEQUENCE_FRAMES = 20_000
+from interp.limits import MAX_SEQUENCE_FRAMES
 
 
 def frame_count(nums: Sequence[int]) -> int:
@@ -62,7 +61,7 @@ def render_direct(
     img1: np.ndarray,
     nums: Sequence[int],
     iters: int = 2,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield the ``uint8`` frames of the sequence in order; the ends are the input frames themselves."""
     times = sequence_times(nums)
@@ -79,7 +78,7 @@ def render_recursive(
     img1: np.ndarray,
     nums: Sequence[int],
     iters: int = 2,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield the ``uint8`` frames in order, re-interpolating between generated frames at each level (the seed's way).
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from interp.core.images import to_uint8
+from interp.core.progress import Progress
 from interp.engine.interpolator import EncodedFrame, Interpolator
 from interp.engine.scenes import (
     DEFAULT_SCENE_THRESHOLD,
@@ -297,9 +298,6 @@ class VideoResult:
     plan: OutputPlan
     stats: StreamStats
     seconds: float
-
-
-Progress = Callable[[int, int], None]
 
 
 def interpolate_video(

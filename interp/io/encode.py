@@ -13,9 +13,9 @@ from typing import IO
 
 import numpy as np
 
+from interp.core.images import check_frame
 from interp.errors import InputError, InterpError
 from interp.io.files import temp_sibling
-from interp.io.images import check_frame
 from interp.limits import MAX_FPS, MAX_GIF_FPS, MIN_FPS
 
 #: How ``FfmpegWriter`` may write an audio track: re-encoded to AAC, or copied as it is.

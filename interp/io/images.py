@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from interp.core.images import check_frame
 from interp.errors import InputError
 from interp.io.files import atomic_path
 
@@ -49,13 +50,6 @@ def read_uploaded_image(path: Path | str, what: str) -> np.ndarray:
         else:
             reason = str(cause).replace(str(path), "the file").replace(path.name, "the file")
         raise InputError(f"{what} is not a readable image: {reason}") from None
-
-
-def check_frame(frame: np.ndarray) -> np.ndarray:
-    """Validate an ``H x W x 3`` uint8 frame."""
-    if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
-        raise InputError(f"a frame must be H x W x 3 uint8, got {frame.dtype} {frame.shape}")
-    return frame
 
 
 def write_image(path: Path | str, frame: np.ndarray) -> Path:

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from interp.errors import InputError
 from interp.models.ema_vfi_backbone import MotionFormer
 from interp.models.ifnet_di import Unet as RifeUnet
 from interp.models.ifrnet_blocks import expand_batch, split_condition
@@ -277,7 +278,7 @@ def ema_vfi_size(state: Mapping[str, torch.Tensor]) -> tuple[int, tuple[int, ...
 def build_ema_vfi(iterative: bool, state: Mapping[str, torch.Tensor], params: Mapping[str, Any]) -> EMAVFIDI:
     """The registry's builder: size from ``state`` when given, else the official F = 32, depths 2, 2, 2, 4, 4."""
     if params:
-        raise ValueError(f"EMA-VFI takes no config params, got {sorted(params)}")
+        raise InputError(f"EMA-VFI takes no config params, got {sorted(params)}")
     if not state:
         return EMAVFIDI(iterative)
     width, depths = ema_vfi_size(state)

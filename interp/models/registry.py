@@ -1,25 +1,15 @@
 """The one registry of named models: what each name builds, which file it needs, where that file comes from.
 
-Pure data plus ``build_network``; no file or network I/O happens here (that is ``interp.models.weights``).
+Pure data, torch-free: the networks themselves are built by ``interp.models.builders`` (one builder per ``arch``) and
+loaded by ``interp.models.weights``. Importing this module imports no network code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import partial
-from typing import Any
-
-import torch
-from torch import nn
 
 from interp.errors import InputError
-from interp.models.amt import AMTDI
-from interp.models.ema_vfi import build_ema_vfi
-from interp.models.ifnet_di import IFNetDI
-from interp.models.ifnet_v4 import IFNetV4
-from interp.models.ifrnet import IFRNetDI
 
 DEFAULT_MODEL = "rife-v4"
 
@@ -47,11 +37,6 @@ class PadMode(StrEnum):
 
     CORNER_ZEROS = "corner-zeros"
     CENTRED_REPLICATE = "centred-replicate"
-
-
-#: Builds a network from a checkpoint's state dict (shapes tell the size where a family has several) and the
-#: ``network.params`` of the model folder's YAML config (AMT-S / IFRNet; empty elsewhere).
-Builder = Callable[[Mapping[str, torch.Tensor], Mapping[str, Any]], nn.Module]
 
 
 class Index(StrEnum):
@@ -98,8 +83,6 @@ class ModelSpec:
     #: the network was trained on OpenCV's BGR frames; the engine feeds it BGR (measured on UCF101 with rife-v4:
     #: 34.08 dB BGR vs 34.08 dB RGB, so the difference is small but BGR is what the weights expect).
     bgr_input: bool = True
-    #: builds the network from a checkpoint (``None``: by ``arch``, the RIFE family, which also has a training teacher).
-    builder: Builder | None = None
     pad_mode: PadMode = PadMode.CORNER_ZEROS
     #: state-dict entries ignored by their last name component: buffers a network registers while it runs (EMA-VFI's
     #: cached shifted-window masks ``attn_mask`` / ``HW``); any other unexpected key is an error naming it.
@@ -136,33 +119,17 @@ def _rife_di(variant: str, folder: str, drive: str = INTERPANY_DRIVE) -> ModelSp
     )
 
 
-def _build_amt(iterative: bool, state: Mapping[str, torch.Tensor], params: Mapping[str, Any]) -> nn.Module:
-    del state
-    unknown = set(params) - {"corr_radius", "corr_lvls", "num_flows"}
-    if unknown:
-        raise ValueError(f"unsupported AMT-S network params in the YAML config: {sorted(unknown)}")
-    return AMTDI(iterative=iterative, **{key: int(value) for key, value in params.items()})
-
-
-def _build_ifrnet(iterative: bool, state: Mapping[str, torch.Tensor], params: Mapping[str, Any]) -> nn.Module:
-    del state
-    if params:
-        raise ValueError(f"IFRNet takes no network params, the YAML config has {sorted(params)}")
-    return IFRNetDI(iterative=iterative)
-
-
-#: Per family: (arch, checkpoint path inside the model folder, network factory ``(iterative, state, params)``,
-#: whether a YAML config sits in the model folder).
-_FAMILIES: dict[str, tuple[str, str, Callable[..., nn.Module], bool]] = {
-    "AMT-S": ("amt-s", "ckpts/latest.pth", _build_amt, True),
-    "IFRNet": ("ifrnet", "ckpts/latest.pth", _build_ifrnet, True),
-    "EMA-VFI": ("ema-vfi", "train_sdi_log/ema-vfi.pkl", build_ema_vfi, False),
+#: Per family: (arch, checkpoint path inside the model folder, whether a YAML config sits in the model folder).
+_FAMILIES: dict[str, tuple[str, str, bool]] = {
+    "AMT-S": ("amt-s", "ckpts/latest.pth", True),
+    "IFRNet": ("ifrnet", "ckpts/latest.pth", True),
+    "EMA-VFI": ("ema-vfi", "train_sdi_log/ema-vfi.pkl", False),
 }
 
 
 def _interpany_family(variant: str, family: str) -> ModelSpec:
     """InterpAny-Clearer's [D] / [D,R] AMT-S, IFRNet or EMA-VFI in the official layout ``<family>/<V>-<family>/``."""
-    arch, log, factory, config_yaml = _FAMILIES[family]
+    arch, log, config_yaml = _FAMILIES[family]
     name = f"{variant}-{family}"
     iterative = variant == "DR"
     layout = f"{family}/{name}/{log}" + (f" (and {family}/{name}/{name}.yaml, its config)" if config_yaml else "")
@@ -180,7 +147,6 @@ def _interpany_family(variant: str, family: str) -> ModelSpec:
         arch=arch,
         map_channels=5 if iterative else 1,
         iterative=iterative,
-        builder=partial(factory, iterative),
         pad_mode=PadMode.CENTRED_REPLICATE,
         ignored_buffers=("attn_mask", "HW") if family == "EMA-VFI" else (),
         config_yaml=config_yaml,
@@ -289,23 +255,3 @@ def model_name(model: str, variant: str | None = None) -> str:
         families = ", ".join(("RIFE", "RIFE-pro", *_FAMILIES))
         raise InputError(f"no model {name!r} for --model {model!r} --variant {variant!r}; families: {families}")
     return name
-
-
-def build_network(
-    spec: ModelSpec,
-    distill: bool = False,
-    state: Mapping[str, torch.Tensor] | None = None,
-    params: Mapping[str, Any] | None = None,
-) -> nn.Module:
-    """Build the (randomly initialised) network a spec names.
-
-    ``distill`` adds RIFE's training-only teacher; ``state`` (a checkpoint's tensors) and ``params`` (its YAML
-    ``network.params``) size the networks that come in several sizes; without them the official size is built.
-    """
-    if spec.builder is not None:
-        return spec.builder(state or {}, params or {})
-    if spec.arch == "ifnet-v4":
-        return IFNetV4()
-    if spec.arch == "ifnet-di":
-        return IFNetDI(map_channels=spec.map_channels, distill=distill)
-    raise ValueError(f"model {spec.name!r} is not an interpolator (arch {spec.arch!r})")

@@ -17,8 +17,9 @@ import yaml
 from torch import nn
 
 from interp.errors import WeightsError
+from interp.models.builders import build_network
 from interp.models.paths import checkpoint_dirs
-from interp.models.registry import ModelSpec, build_network
+from interp.models.registry import ModelSpec
 
 #: File names a user may point ``--checkpoint`` at, for the InterpAny-Clearer layout (folder or log folder).
 _OFFICIAL_LOG_FILES = (

@@ -14,6 +14,7 @@ from typing import TypeVar
 import numpy as np
 
 from interp.core.images import to_uint8
+from interp.core.progress import Progress
 from interp.core.renderers import check_renderer
 from interp.engine.interpolator import Interpolator
 from interp.engine.manipulator import Manipulator, default_renderer
@@ -27,7 +28,6 @@ FRAME_GLOB = "frame_*.png"
 GIF_NAME = "interp.gif"
 MP4_NAME = "interp.mp4"
 
-Progress = Callable[[int, int], None]
 T = TypeVar("T")
 S = TypeVar("S")
 Y = TypeVar("Y")

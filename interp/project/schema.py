@@ -36,12 +36,19 @@ from PIL import Image
 
 from interp.core.curves import Curve
 from interp.core.renderers import RENDERERS
-from interp.engine.interpolator import MAX_ITERS
-from interp.engine.sequence import MAX_SEQUENCE_FRAMES
 from interp.errors import InputError
 from interp.io.files import atomic_path
 from interp.io.images import read_image
-from interp.limits import MAX_BRUSH_DABS, MAX_BRUSH_RADIUS, MAX_FPS, MAX_POINTS, MAX_PROJECT_OBJECTS, MIN_FPS
+from interp.limits import (
+    MAX_BRUSH_DABS,
+    MAX_BRUSH_RADIUS,
+    MAX_FPS,
+    MAX_ITERS,
+    MAX_POINTS,
+    MAX_PROJECT_OBJECTS,
+    MAX_SEQUENCE_FRAMES,
+    MIN_FPS,
+)
 from interp.models.registry import DEFAULT_MODEL, Kind, get_spec
 
 FORMAT = "interp-project"

@@ -14,12 +14,13 @@ are stored at half resolution), clipped to [0, 1] and blurred (``MapOptions``; t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from interp.core.progress import Progress
 from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
 from interp.io.images import read_image
@@ -148,7 +149,7 @@ def evaluate(
     interpolator: Interpolator,
     samples: Sequence[Sample],
     iters: int = 2,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     map_options: MapOptions | None = None,
     lpips: LPIPS | None = None,
 ) -> Report:

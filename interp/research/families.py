@@ -31,8 +31,9 @@ import torch
 from torch import nn
 
 from interp.errors import InputError
+from interp.models.builders import build_network
 from interp.models.ema_vfi import EMAVFIDI
-from interp.models.registry import ModelSpec, build_network
+from interp.models.registry import ModelSpec
 from interp.research.checkpoint import save_module_pickle, save_state_dict_checkpoint, save_training_state
 from interp.research.losses import (
     DISTILL_WEIGHT,

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from interp.engine.interpolator import default_device
+from interp.engine.device import pick_device
 from interp.errors import InputError
 from interp.models.registry import get_spec
 from interp.models.weights import is_present, resolve_checkpoint
@@ -129,7 +129,7 @@ class RaftFlow:
     ) -> None:
         from torchvision.models.optical_flow import raft_large  # torchvision loads slowly; only when RAFT is used
 
-        self.device = torch.device(device) if device else default_device()
+        self.device = pick_device(device)
         self.scale = check_scale(scale)
         self.iters = iters
         self.batch_size = batch_size

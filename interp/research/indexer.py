@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from interp.engine.interpolator import default_device
+from interp.engine.device import pick_device
 from interp.errors import InputError
 from interp.io.files import atomic_path
 from interp.io.images import read_image
@@ -162,7 +162,7 @@ def _index_in_worker(septuplet: Septuplet, options: IndexOptions) -> tuple[int, 
 
 def runs_in_process(options: IndexOptions, workers: int) -> bool:
     """RAFT on CUDA and single-worker runs stay in this process."""
-    device = torch.device(options.device) if options.device else default_device()
+    device = pick_device(options.device)
     on_gpu = options.method == "raft" and device.type != "cpu"
     return workers <= 1 or on_gpu
 

@@ -7,6 +7,8 @@ import math
 import cv2
 import numpy as np
 
+from interp.errors import InputError
+
 _SSIM_WINDOW = 11
 _SSIM_SIGMA = 1.5
 _C1 = (0.01 * 1.0) ** 2
@@ -15,7 +17,7 @@ _C2 = (0.03 * 1.0) ** 2
 
 def _check_pair(a: np.ndarray, b: np.ndarray) -> None:
     if a.shape != b.shape:
-        raise ValueError(f"images differ in shape: {a.shape} vs {b.shape}")
+        raise InputError(f"images differ in shape: {a.shape} vs {b.shape}")
 
 
 def quantize(image: np.ndarray) -> np.ndarray:
@@ -40,7 +42,7 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     """Structural similarity (Wang et al. 2004): 11x11 Gaussian window, sigma 1.5, valid region, mean over RGB."""
     _check_pair(a, b)
     if min(a.shape[:2]) <= _SSIM_WINDOW:
-        raise ValueError(f"images must be larger than {_SSIM_WINDOW} px for SSIM, got {a.shape[:2]}")
+        raise InputError(f"images must be larger than {_SSIM_WINDOW} px for SSIM, got {a.shape[:2]}")
     x, y = a.astype(np.float64), b.astype(np.float64)
     mu_x, mu_y = _filter(x), _filter(y)
     var_x = _filter(x * x) - mu_x**2

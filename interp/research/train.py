@@ -22,9 +22,11 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from interp.engine.interpolator import Interpolator, default_device
+from interp.engine.device import pick_device
+from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
-from interp.models.registry import build_network, get_spec
+from interp.models.builders import build_network
+from interp.models.registry import get_spec
 from interp.models.weights import network_params
 from interp.research.checkpoint import (
     TrainingState,
@@ -42,7 +44,8 @@ from interp.research.recipe import Variant, family_variant
 from interp.research.schedule import WarmupCosine
 from interp.research.vimeo import Septuplet, default_lists, list_septuplets, split_validation
 
-Progress = Callable[[int, int, dict[str, float]], None]
+#: ``progress(step, total, losses)``: called after each training step with its loss terms.
+TrainProgress = Callable[[int, int, dict[str, float]], None]
 LOG_NAME = "train_log.csv"
 VAL_FRACTION = 0.05
 MAX_DEFAULT_VAL = 100
@@ -159,13 +162,13 @@ class TrainResult:
 class Trainer:
     """One training run (see the module docstring). ``progress`` gets ``(step, total, postfix)`` after each step."""
 
-    def __init__(self, config: TrainConfig, progress: Progress | None = None) -> None:
+    def __init__(self, config: TrainConfig, progress: TrainProgress | None = None) -> None:
         self.config = config
         self.variant = family_variant(config.model, config.variant)
         self.spec = get_spec(self.variant.model)
         self.recipe = recipe_for(self.spec)
         self.crop = config.crop or self.recipe.crop
-        self.device = torch.device(config.device) if config.device else default_device()
+        self.device = pick_device(config.device)
         self.progress = progress
         self.checkpoint = checkpoint_path(config.out, self.spec)
         self._check_run_folder()

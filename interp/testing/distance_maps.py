@@ -8,6 +8,7 @@ import numpy as np
 
 from interp.core.curves import Curve
 from interp.core.distance_maps import DEFAULT_FEATHER_PX, compose_from_coverage, footprints
+from interp.errors import InputError
 
 
 def sample_distances(curves: Sequence[Curve], background: Curve, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -37,11 +38,11 @@ def compose_distance_maps(
         feather_px: edge feathering of the swept footprints.
     """
     if len(masks) != len(curves):
-        raise ValueError(f"need one curve per mask: {len(masks)} masks, {len(curves)} curves")
+        raise InputError(f"need one curve per mask: {len(masks)} masks, {len(curves)} curves")
     object_distances, background_distances = sample_distances(curves, background, times)
     if not masks:
         if flow01 is None:
-            raise ValueError("without masks, pass flow01 so the map size is known")
+            raise InputError("without masks, pass flow01 so the map size is known")
         shape = flow01.shape[1:]
         return [np.full(shape, d, dtype=np.float32) for d in background_distances]
     coverage = footprints(masks, flow01, method, feather_px)

@@ -10,9 +10,10 @@ import torch
 
 from interp.engine.interpolator import Interpolator
 from interp.errors import WeightsError
+from interp.models.builders import build_network
 from interp.models.ifnet_di import IFNetDI
 from interp.models.paths import CHECKPOINTS_ENV
-from interp.models.registry import MODELS, Kind, build_network, get_spec
+from interp.models.registry import MODELS, Kind, get_spec
 from interp.models.weights import load_network, resolve_checkpoint
 
 

@@ -14,7 +14,8 @@ from torch.utils.data import default_collate
 from interp.cli import main
 from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
-from interp.models.registry import build_network, get_spec
+from interp.models.builders import build_network
+from interp.models.registry import get_spec
 from interp.models.weights import load_network
 from interp.research.checkpoint import read_training_state
 from interp.research.dataset import SeptupletTriplets, to_tensors

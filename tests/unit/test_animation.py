@@ -11,6 +11,7 @@ from interp.app.animation import LEVELS, animation_steps, edit_signature, frame_
 from interp.app.preview import ModelPool, PreviewCache
 from interp.app.session import Session, set_curve, set_frames
 from interp.core.curves import Curve
+from interp.errors import InputError
 from interp.testing.synthetic import make_scene
 
 
@@ -19,7 +20,7 @@ def test_frame_durations_make_one_pass_of_fixed_length() -> None:
     assert frame_durations(3) == [400, 800, 400]
     assert frame_durations(17) == [400, *[100] * 15, 400]
     assert min(frame_durations(200)) == 20  # browsers play shorter GIF delays slower
-    with pytest.raises(ValueError, match="at least 2 frames"):
+    with pytest.raises(InputError, match="at least 2 frames"):
         frame_durations(1)
 
 

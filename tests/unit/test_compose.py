@@ -7,6 +7,7 @@ import pytest
 
 from interp.core.curves import Curve
 from interp.core.distance_maps import compose_from_coverage, feather, footprints, label_map, swept_footprint
+from interp.errors import InputError
 from interp.testing.distance_maps import compose_distance_maps
 
 TIMES = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
@@ -91,9 +92,9 @@ def test_label_map_z_order() -> None:
 
 def test_errors() -> None:
     mask = _box((8, 8), 1, 1, 2)
-    with pytest.raises(ValueError, match="one curve per mask"):
+    with pytest.raises(InputError, match="one curve per mask"):
         compose_distance_maps([mask], [], Curve.preset("linear"), TIMES, np.zeros((2, 8, 8)))
-    with pytest.raises(ValueError, match="needs the pair's flow"):
+    with pytest.raises(InputError, match="needs the pair's flow"):
         compose_distance_maps([mask], [Curve.preset("hold")], Curve.preset("linear"), TIMES)
-    with pytest.raises(ValueError, match="footprint method"):
+    with pytest.raises(InputError, match="footprint method"):
         footprints([mask], None, "magic")

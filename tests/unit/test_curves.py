@@ -7,6 +7,7 @@ import pytest
 from scipy.interpolate import PchipInterpolator
 
 from interp.core.curves import KNOTS, PRESETS, Curve, output_times
+from interp.errors import InputError
 
 
 def test_every_preset_has_a_value_per_knot_and_passes_through_them() -> None:
@@ -74,15 +75,15 @@ def test_matches_scipy_pchip_and_never_overshoots() -> None:
     ],
 )
 def test_validation(points, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError, match=message):
         Curve.from_points(points)
 
 
 def test_unknown_preset_and_output_times() -> None:
-    with pytest.raises(ValueError, match="unknown curve preset"):
+    with pytest.raises(InputError, match="unknown curve preset"):
         Curve.preset("bounce")
     assert output_times(5).tolist() == [0, 0.25, 0.5, 0.75, 1]
-    with pytest.raises(ValueError, match="at least 2 frames"):
+    with pytest.raises(InputError, match="at least 2 frames"):
         output_times(1)
 
 
@@ -113,5 +114,5 @@ def test_most_visible_time_is_where_the_curves_leave_linear_most() -> None:
     grid = np.linspace(0.1, 0.9, 81)
     assert float(early(t)) - t == pytest.approx(np.max(early(grid) - grid), abs=1e-9)
     assert most_visible_time([Curve.preset("hold")], low=0.2, high=0.6) == pytest.approx(0.6)
-    with pytest.raises(ValueError, match="low <= high"):
+    with pytest.raises(InputError, match="low <= high"):
         most_visible_time([linear], low=0.9, high=0.1)

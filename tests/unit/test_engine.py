@@ -8,7 +8,8 @@ import torch
 
 from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
-from interp.models.registry import build_network, get_spec
+from interp.models.builders import build_network
+from interp.models.registry import get_spec
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from interp.core.keyframes import (
     parse_pairs,
     remove_keyframe,
 )
+from interp.errors import InputError
 
 LINEAR = Curve.preset("linear")  # keyframes at t = 0, 0.25, 0.5, 0.75, 1
 
@@ -25,7 +26,7 @@ def test_move_keeps_t_between_neighbours_and_d_in_range() -> None:
     assert move_keyframe(LINEAR, 2, 0.0, 7).keyframes[2] == (0.25 + MIN_GAP, 1.0)
     assert move_keyframe(LINEAR, 0, 0.6, 0.5).keyframes[0] == (0.0, 0.5)  # the ends keep their t
     assert move_keyframe(LINEAR, 4, 0.2, 0.3).keyframes[4] == (1.0, 0.3)
-    with pytest.raises(ValueError, match="no keyframe 5"):
+    with pytest.raises(InputError, match="no keyframe 5"):
         move_keyframe(LINEAR, 5, 0.5, 0.5)
 
 
@@ -33,17 +34,17 @@ def test_add_and_remove_within_limits() -> None:
     added = add_keyframe(LINEAR, 0.6, 1.4)
     assert added.keyframes[3] == (0.6, 1.0)
     assert remove_keyframe(added, 3) == LINEAR
-    with pytest.raises(ValueError, match="already"):
+    with pytest.raises(InputError, match="already"):
         add_keyframe(LINEAR, 0.505, 0.2)
-    with pytest.raises(ValueError, match="between"):
+    with pytest.raises(InputError, match="between"):
         add_keyframe(LINEAR, 1.0, 0.2)
-    with pytest.raises(ValueError, match="t = 0 and t = 1 stay"):
+    with pytest.raises(InputError, match="t = 0 and t = 1 stay"):
         remove_keyframe(LINEAR, 0)
     curve = Curve(((0.0, 0.0), (1.0, 1.0)))
     for k in range(MAX_EDITOR_KEYFRAMES - 2):
         curve = add_keyframe(curve, 0.05 + 0.1 * k, 0.5)
     assert len(curve.keyframes) == MAX_EDITOR_KEYFRAMES
-    with pytest.raises(ValueError, match="at most 10"):
+    with pytest.raises(InputError, match="at most 10"):
         add_keyframe(curve, 0.98, 0.5)
 
 
@@ -51,9 +52,9 @@ def test_edits_from_the_editor_and_typed_pairs() -> None:
     assert apply_edit(LINEAR, {"op": "add", "t": 0.6, "d": 0.1}) == add_keyframe(LINEAR, 0.6, 0.1)
     assert apply_edit(LINEAR, {"op": "move", "index": 1, "t": 0.3, "d": 0}) == move_keyframe(LINEAR, 1, 0.3, 0)
     assert apply_edit(LINEAR, {"op": "remove", "index": 1}) == remove_keyframe(LINEAR, 1)
-    with pytest.raises(ValueError, match="unknown curve edit"):
+    with pytest.raises(InputError, match="unknown curve edit"):
         apply_edit(LINEAR, {"op": "smooth"})
-    with pytest.raises(ValueError, match="needs index"):
+    with pytest.raises(InputError, match="needs index"):
         apply_edit(LINEAR, {"op": "move", "t": 0.5})
     assert format_pairs(LINEAR) == "0:0, 0.25:0.25, 0.5:0.5, 0.75:0.75, 1:1"
     assert parse_pairs(format_pairs(LINEAR)) == LINEAR
@@ -64,5 +65,5 @@ def test_edits_from_the_editor_and_typed_pairs() -> None:
         ("0:0", "2 to 10"),
         ("0:0, 0.5:2, 1:1", "d must"),
     ):
-        with pytest.raises(ValueError, match=message):
+        with pytest.raises(InputError, match=message):
             parse_pairs(bad)

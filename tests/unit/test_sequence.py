@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from interp.engine.sequence import MAX_SEQUENCE_FRAMES, check_nums, frame_count, sequence_times
+from interp.engine.sequence import check_nums, frame_count, sequence_times
 from interp.errors import InputError
+from interp.limits import MAX_SEQUENCE_FRAMES
 
 
 @pytest.mark.parametrize(("nums", "count"), [([1], 3), ([1, 1], 5), ([1, 1, 1], 9), ([3], 5), ([2, 1], 7), ([0], 2)])

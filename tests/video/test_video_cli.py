@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interp.cli import main
 import interp.engine.video as video_module
+from interp.cli import main
 from interp.engine.interpolator import Interpolator
 from interp.engine.video import VideoOptions, interpolate_video
 from interp.errors import InputError

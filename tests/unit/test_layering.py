@@ -1,0 +1,135 @@
+"""The package's layers: imports point only downward, and the torch-free layers stay torch-free.
+
+The layers follow the data flow (README, "Layout"): the torch-free core, files, the model registry and networks, the
+engine, projects and segmentation, the app's state and test helpers, research, the command line and Ray, the web UI.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Lowest first; a module may import its own layer and the layers below it, never one above.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("interp.errors", "interp.limits"),
+    ("interp.core",),
+    ("interp.io",),
+    ("interp.models",),
+    ("interp.engine",),
+    ("interp.project", "sam_utils"),
+    ("interp.app", "interp.testing"),
+    ("interp.research",),
+    ("interp.cli", "interp.distributed", "interp.__main__"),
+    ("ui", "app"),
+)
+
+#: Modules that must import without torch (checked in a fresh interpreter).
+TORCH_FREE = (
+    "interp.core.curves",
+    "interp.core.keyframes",
+    "interp.core.distance_maps",
+    "interp.core.forward_warp",
+    "interp.core.layered",
+    "interp.core.composite",
+    "interp.core.images",
+    "interp.io.images",
+    "interp.io.encode",
+    "interp.io.decode",
+    "interp.models.registry",
+    "interp.project.schema",
+    "sam_utils.prompts",
+    "sam_utils.masks",
+)
+
+
+def layer_of(module: str) -> int:
+    """Index in ``LAYERS`` of a project module (``-1`` for third-party modules); ``interp`` itself is the base."""
+    if module == "interp":
+        return 0
+    for index, prefixes in enumerate(LAYERS):
+        if any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes):
+            return index
+    return -1
+
+
+def module_name(path: Path) -> str:
+    """``interp/core/curves.py`` -> ``interp.core.curves`` (packages by their folder)."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_files() -> list[Path]:
+    """Every source file of the package, the segmenter, the UI and the app's entry point."""
+    files = [*ROOT.joinpath("interp").rglob("*.py"), *ROOT.joinpath("sam_utils").rglob("*.py")]
+    return [*files, *ROOT.joinpath("ui").rglob("*.py"), ROOT / "app.py"]
+
+
+def imported(path: Path) -> set[str]:
+    """Project modules a file imports anywhere in it (module level or inside functions)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return {name for name in names if layer_of(name) >= 0}
+
+
+def test_every_module_has_a_layer() -> None:
+    assert [module_name(p) for p in project_files() if layer_of(module_name(p)) < 0] == []
+
+
+def test_imports_point_only_downward() -> None:
+    upward = [
+        f"{module_name(path)} (layer {layer_of(module_name(path))}) imports {name} (layer {layer_of(name)})"
+        for path in project_files()
+        for name in sorted(imported(path))
+        if layer_of(name) > layer_of(module_name(path))
+    ]
+    assert upward == []
+
+
+def test_the_layer_check_sees_an_upward_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from interp.engine.interpolator import Interpolator\n")
+    assert "interp.engine.interpolator" in imported(bad)
+    assert layer_of("interp.engine.interpolator") > layer_of("interp.core.curves")
+
+
+def loaded_after(code: str) -> set[str]:
+    """Modules in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    script = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize("module", TORCH_FREE)
+def test_torch_free_modules_import_without_torch(module: str) -> None:
+    loaded = loaded_after(f"import {module}")
+    assert module in loaded
+    assert "torch" not in loaded
+
+
+def test_cli_help_imports_no_model_code() -> None:
+    loaded = loaded_after(
+        "import contextlib, io\nfrom interp.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])"
+    )
+    assert "interp.cli" in loaded
+    assert "torch" not in loaded
+    assert sorted(m for m in loaded if m.startswith(("interp.models", "interp.engine", "sam_utils"))) == []
+
+
+def test_a_command_loads_its_module_only_when_chosen() -> None:
+    loaded = loaded_after(
+        "import contextlib, io\nfrom interp.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n    main(['image', '--help'])"
+    )
+    assert "interp.cli.image" in loaded
+    assert "interp.cli.train" not in loaded
