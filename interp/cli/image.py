@@ -22,10 +22,11 @@ from interp.core.images import to_uint8
 from interp.engine.interpolator import Interpolator
 from interp.engine.sequence import check_nums, render_direct, render_recursive
 from interp.errors import InputError
-from interp.io.encode import FfmpegWriter, check_fps
+from interp.io.encode import check_fps
 from interp.io.files import atomic_folder, atomic_path
 from interp.io.images import read_image, write_image
-from interp.project.pipeline import GIF_NAME, MP4_NAME
+from interp.io.outputs import GIF_NAME, MP4_NAME, write_sequence
+from interp.project.pipeline import drain
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -145,24 +146,8 @@ def _render_single(
 def _render_sequence(args: argparse.Namespace, interpolator: Interpolator, img0: np.ndarray, img1: np.ndarray) -> str:
     nums = args.num if args.num is not None else [1]
     render = render_recursive if args.recursive else render_direct
-    with atomic_folder(args.out, owned=("[0-9][0-9][0-9][0-9].png", GIF_NAME, MP4_NAME)) as staging:
-        writers = [
-            FfmpegWriter(staging / name, args.fps)
-            for name, wanted in ((GIF_NAME, args.gif), (MP4_NAME, args.mp4))
-            if wanted
-        ]
-        try:
-            with progress_bar("interpolating") as progress:
-                count = 0
-                for count, frame in enumerate(render(interpolator, img0, img1, nums, args.iters, progress), 1):
-                    write_image(staging / f"{count - 1:04d}.png", frame)
-                    for writer in writers:
-                        writer.write(frame)
-            for writer in writers:
-                writer.close()
-        except BaseException:
-            for writer in writers:
-                writer.abort()
-            raise
-    extras = "".join(f", {w.path.name}" for w in writers)
-    return f"{count} frames{extras}"
+    with progress_bar("interpolating") as progress:
+        frames = render(interpolator, img0, img1, nums, args.iters, progress)
+        files = drain(write_sequence(frames, args.out, args.fps, gif=args.gif, mp4=args.mp4))
+    extras = "".join(f", {path.name}" for path in (files.gif, files.mp4) if path is not None)
+    return f"{len(files.frames)} frames{extras}"

@@ -6,7 +6,6 @@ The CLI (``python -m interp render``) and the app call these same functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -18,15 +17,8 @@ from interp.core.progress import Progress
 from interp.core.renderers import check_renderer
 from interp.engine.interpolator import Interpolator
 from interp.engine.manipulator import Manipulator, default_renderer
-from interp.io.encode import FfmpegWriter
-from interp.io.files import atomic_folder
-from interp.io.images import read_image, write_image
+from interp.io.outputs import write_sequence
 from interp.project.schema import Project, ProjectInputs
-
-FRAME_PATTERN = "frame_{:04d}.png"
-FRAME_GLOB = "frame_*.png"
-GIF_NAME = "interp.gif"
-MP4_NAME = "interp.mp4"
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -71,12 +63,6 @@ def render_project(
         yield to_uint8(frame)
 
 
-def animation_order(count: int, loop: str) -> list[int]:
-    """Frame indices of the animation: forward, or there-and-back (without repeating the turning frames)."""
-    forward = list(range(count))
-    return forward + forward[-2:0:-1] if loop == "there-and-back" else forward
-
-
 def iter_project_outputs(
     frames: Iterator[np.ndarray],
     out: Path,
@@ -86,30 +72,11 @@ def iter_project_outputs(
     loop: str = "forward",
     renderer: str = "",
 ) -> Generator[int, None, RenderResult]:
-    """Write ``frame_0000.png``… and the requested GIF/MP4 into ``out``, yielding the number of frames written so far.
-
-    All-or-nothing: if anything fails, or the caller stops iterating (a cancelled render), nothing is left behind.
-    The generator's return value is the ``RenderResult``.
-    """
-    with atomic_folder(out, owned=(FRAME_GLOB, GIF_NAME, MP4_NAME)) as staging:
-        paths = []
-        for index, frame in enumerate(frames):
-            paths.append(write_image(staging / FRAME_PATTERN.format(index), frame))
-            yield len(paths)
-        with ExitStack() as stack:  # both animations in one pass: each PNG is read back once
-            names = [name for name, wanted in ((GIF_NAME, gif), (MP4_NAME, mp4)) if wanted]
-            writers = [stack.enter_context(FfmpegWriter(staging / name, fps)) for name in names]
-            for index in animation_order(len(paths), loop) if writers else []:
-                frame = read_image(paths[index])
-                for writer in writers:
-                    writer.write(frame)
-    return RenderResult(
-        folder=out,
-        frames=tuple(out / p.name for p in paths),
-        gif=out / GIF_NAME if gif else None,
-        mp4=out / MP4_NAME if mp4 else None,
-        renderer=renderer,
-    )
+    """Write the frames and the requested GIF/MP4 into ``out`` (``interp.io.outputs.write_sequence``: its names,
+    all-or-nothing), yielding the number of frames written so far; the generator's return value is the
+    ``RenderResult``."""
+    files = yield from write_sequence(frames, out, fps, gif=gif, mp4=mp4, loop=loop)
+    return RenderResult(folder=files.folder, frames=files.frames, gif=files.gif, mp4=files.mp4, renderer=renderer)
 
 
 def relay(steps: Generator[S, None, T], message: Callable[[S], Y]) -> Generator[Y, None, T]:

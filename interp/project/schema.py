@@ -39,6 +39,7 @@ from interp.core.renderers import RENDERERS
 from interp.errors import InputError
 from interp.io.files import atomic_path
 from interp.io.images import read_image
+from interp.io.outputs import LOOPS
 from interp.limits import (
     MAX_BRUSH_DABS,
     MAX_BRUSH_RADIUS,
@@ -53,7 +54,7 @@ from interp.models.registry import DEFAULT_MODEL, Kind, get_spec
 
 FORMAT = "interp-project"
 VERSION = 1
-LOOPS = ("forward", "there-and-back")
+
 DATA_URI_PREFIX = "data:image/png;base64,"
 #: Longest file reference quoted in full by an error message.
 MAX_QUOTED_REFERENCE = 80

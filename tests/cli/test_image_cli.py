@@ -54,7 +54,7 @@ def test_sequence_with_gif_and_mp4(inputs, tmp_path: Path) -> None:
         == 0
     )
     pngs = sorted(out.glob("*.png"))
-    assert [p.name for p in pngs] == [f"{i:04d}.png" for i in range(9)]
+    assert [p.name for p in pngs] == [f"frame_{i:04d}.png" for i in range(9)]
     assert np.array_equal(read_image(pngs[0]), read_image(inputs[0]))  # the ends are the inputs themselves
     assert np.array_equal(read_image(pngs[-1]), read_image(inputs[1]))
     with Image.open(out / "interp.gif") as gif:
@@ -192,7 +192,7 @@ def test_force_replaces_an_earlier_longer_run_without_leftovers(inputs, tmp_path
     assert _run(*common, "--num", "1", "1", "1", "--gif") == 0
     assert len(list(tmp_path.glob("*.png"))) == 9
     assert _run(*common) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["0000.png", "0001.png", "0002.png", "notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frame_0000.png", "frame_0001.png", "frame_0002.png", "notes.txt"]
 
 
 def test_module_entry_point(inputs, tmp_path: Path) -> None:
