@@ -17,7 +17,7 @@ from interp.core.progress import Progress
 from interp.core.renderers import check_renderer
 from interp.engine.interpolator import Interpolator
 from interp.engine.manipulator import Manipulator, default_renderer
-from interp.io.outputs import write_sequence
+from interp.io.outputs import SequenceFiles, write_sequence
 from interp.project.schema import Project, ProjectInputs
 
 T = TypeVar("T")
@@ -26,14 +26,10 @@ Y = TypeVar("Y")
 
 
 @dataclass(frozen=True)
-class RenderResult:
-    """Files written by ``iter_project_outputs``."""
+class RenderResult(SequenceFiles):
+    """Files written by ``iter_project_outputs`` and the renderer that made the frames."""
 
-    folder: Path
-    frames: tuple[Path, ...]
-    gif: Path | None
-    mp4: Path | None
-    renderer: str
+    renderer: str = ""
 
 
 def resolve_renderer(project: Project, interpolator: Interpolator) -> str:
@@ -76,7 +72,7 @@ def iter_project_outputs(
     all-or-nothing), yielding the number of frames written so far; the generator's return value is the
     ``RenderResult``."""
     files = yield from write_sequence(frames, out, fps, gif=gif, mp4=mp4, loop=loop)
-    return RenderResult(folder=files.folder, frames=files.frames, gif=files.gif, mp4=files.mp4, renderer=renderer)
+    return RenderResult(files.folder, files.frames, files.gif, files.mp4, renderer)
 
 
 def relay(steps: Generator[S, None, T], message: Callable[[S], Y]) -> Generator[Y, None, T]:

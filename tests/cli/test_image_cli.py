@@ -192,7 +192,8 @@ def test_force_replaces_an_earlier_longer_run_without_leftovers(inputs, tmp_path
     assert _run(*common, "--num", "1", "1", "1", "--gif") == 0
     assert len(list(tmp_path.glob("*.png"))) == 9
     assert _run(*common) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["frame_0000.png", "frame_0001.png", "frame_0002.png", "notes.txt"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["frame_0000.png", "frame_0001.png", "frame_0002.png", "notes.txt"]
 
 
 def test_module_entry_point(inputs, tmp_path: Path) -> None:

@@ -116,20 +116,23 @@ def test_torch_free_modules_import_without_torch(module: str) -> None:
     assert "torch" not in loaded
 
 
-def test_cli_help_imports_no_model_code() -> None:
-    loaded = loaded_after(
+def cli_help(*command: str) -> str:
+    """Code that prints ``python -m interp [command] --help`` into a discarded buffer."""
+    return (
         "import contextlib, io\nfrom interp.cli import main\n"
-        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main([*{list(command)!r}, '--help'])"
     )
+
+
+def test_cli_help_imports_no_model_code() -> None:
+    loaded = loaded_after(cli_help())
     assert "interp.cli" in loaded
     assert "torch" not in loaded
     assert sorted(m for m in loaded if m.startswith(("interp.models", "interp.engine", "sam_utils"))) == []
 
 
 def test_a_command_loads_its_module_only_when_chosen() -> None:
-    loaded = loaded_after(
-        "import contextlib, io\nfrom interp.cli import main\n"
-        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n    main(['image', '--help'])"
-    )
+    loaded = loaded_after(cli_help("image"))
     assert "interp.cli.image" in loaded
     assert "interp.cli.train" not in loaded
