@@ -26,7 +26,7 @@ from segment_anything.utils.transforms import ResizeLongestSide
 from interp.core.lru import LRUCache
 from interp.engine.device import pick_device
 from interp.errors import WeightsError
-from interp.models.registry import Kind, get_spec
+from interp.models.registry import MODELS, Kind, SamArch, get_spec
 from interp.models.weights import compare_state_dict, read_state_dict, resolve_checkpoint
 from sam_utils.cache import image_key
 from sam_utils.prompts import Backend, Box, Click, SegmentResult, check_image, check_prompts
@@ -36,31 +36,10 @@ PIXEL_MEAN = (123.675, 116.28, 103.53)
 PIXEL_STD = (58.395, 57.12, 57.375)
 
 
-@dataclass(frozen=True)
-class SamArch:
-    """The shape of a SAM network (what ``segment_anything.build_sam`` fixes per variant)."""
-
-    embed_dim: int
-    depth: int
-    num_heads: int
-    global_attn_indexes: tuple[int, ...]
-    window_size: int
-    patch_size: int = 16
-    img_size: int = 1024
-    mlp_ratio: float = 4.0
-    out_chans: int = 256
-
-    @property
-    def grid(self) -> int:
-        """Side of the image-embedding grid (64 for the official models)."""
-        return self.img_size // self.patch_size
-
-
-#: The official variants (``segment_anything.build_sam``); ``infer_arch`` recovers these from their checkpoints.
+#: The official variants by registry name (their shapes are registry data, ``ModelSpec.sam_arch``); ``infer_arch``
+#: recovers these from their checkpoints.
 OFFICIAL_ARCHS: dict[str, SamArch] = {
-    "sam-vit-b": SamArch(768, 12, 12, (2, 5, 8, 11), 14),
-    "sam-vit-l": SamArch(1024, 24, 16, (5, 11, 17, 23), 14),
-    "sam-vit-h": SamArch(1280, 32, 16, (7, 15, 23, 31), 14),
+    spec.name: spec.sam_arch for spec in MODELS.values() if spec.kind == Kind.SEGMENTER and spec.sam_arch is not None
 }
 
 

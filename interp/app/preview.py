@@ -19,9 +19,8 @@ from interp.app.locks import FairLock
 from interp.app.session import Session, masked_objects, resize, resize_mask, working_size
 from interp.core.images import to_uint8
 from interp.core.lru import LRUCache
-from interp.core.renderers import check_renderer
 from interp.engine.interpolator import DEFAULT_ITERS, Interpolator, check_iters
-from interp.engine.manipulator import Manipulator, PreparedPair, default_renderer
+from interp.engine.manipulator import Manipulator, PreparedPair, choose_renderer
 from interp.errors import InputError
 from interp.models.registry import Kind, get_spec, interpolator_names
 from interp.models.weights import is_present
@@ -133,7 +132,7 @@ def preview_frame(
     if not session.has_frames:
         raise InputError("no frames loaded")
     interpolator = pool.get(model)
-    renderer = check_renderer(renderer) if renderer else default_renderer(interpolator)
+    renderer = choose_renderer(interpolator, renderer)
     objects, background = distances_at(session, float(np.clip(t, 0.0, 1.0)))
     iters = check_iters(iters) if interpolator.spec.iterative else DEFAULT_ITERS
     key = (session.version, interpolator.spec.name, iters)

@@ -23,7 +23,7 @@ from interp.core.renderers import RENDERERS
 from interp.engine.interpolator import Interpolator
 from interp.errors import InputError, InterpError
 from interp.project.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
-from interp.project.schema import LOOPS, Project, Segmenter, load_inputs, load_project, with_overrides
+from interp.project.schema import LOOPS, Project, SegmentFn, load_inputs, load_project, with_overrides
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +57,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=run)
 
 
-def _segmenter_for(project: Project) -> Segmenter | None:
+def _segmenter_for(project: Project) -> SegmentFn | None:
     """A segmenter when some object is given by clicks (SAM when its weights exist, else the fallback)."""
     if not any(obj.mask is None for obj in project.objects):
         return None

@@ -9,12 +9,9 @@ from interp.errors import InputError
 #: per-pixel distance map, the paper's way) and ``naive`` (maps composed from unswept masks).
 RENDERERS: tuple[str, ...] = ("composite", "splat", "maps", "naive")
 
-#: Renderer for projects that name none, when the model's registry entry names none either: measured best on real
-#: footage (bench/bench_real.py).
+#: Renderer for projects that name none, when the model's registry entry names none either (the distance-indexed
+#: models name ``maps``, the way they were trained): measured best on real footage with rife-v4 (bench/bench_real.py).
 DEFAULT_RENDERER = "composite"
-
-#: Renderer of the distance-indexed models (the D / DR variants), which were trained on per-pixel distance maps.
-MAP_NATIVE_DEFAULT = "maps"
 
 
 def check_renderer(name: str) -> str:

@@ -42,15 +42,17 @@ from interp.core.distance_maps import DEFAULT_FEATHER_PX, check_masks, compose_f
 from interp.core.forward_warp import endpoint_flows
 from interp.core.layered import clean_layer_flows, frame1_labels, render_layers, unreliable_flow
 from interp.core.progress import Progress
-from interp.core.renderers import DEFAULT_RENDERER, MAP_NATIVE_DEFAULT, check_renderer
+from interp.core.renderers import DEFAULT_RENDERER, check_renderer
 from interp.engine.interpolator import DEFAULT_ITERS, FramePair, Interpolator
 from interp.errors import InputError
 
 
-def default_renderer(interpolator: Interpolator) -> str:
-    """The renderer a model uses unless told otherwise."""
-    native_maps = interpolator.spec.default_renderer == MAP_NATIVE_DEFAULT
-    return MAP_NATIVE_DEFAULT if native_maps else DEFAULT_RENDERER
+def choose_renderer(interpolator: Interpolator, name: str | None = None) -> str:
+    """The one choice of renderer: ``name`` when given (checked), else the model's own (``ModelSpec.default_renderer``,
+    ``maps`` for the distance-indexed models), else ``DEFAULT_RENDERER``."""
+    if name:
+        return check_renderer(name)
+    return interpolator.spec.default_renderer or DEFAULT_RENDERER
 
 
 @dataclass(frozen=True)

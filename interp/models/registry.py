@@ -47,6 +47,26 @@ class Index(StrEnum):
 
 
 @dataclass(frozen=True)
+class SamArch:
+    """The shape of a Segment Anything network (what ``segment_anything.build_sam`` fixes per variant)."""
+
+    embed_dim: int
+    depth: int
+    num_heads: int
+    global_attn_indexes: tuple[int, ...]
+    window_size: int
+    patch_size: int = 16
+    img_size: int = 1024
+    mlp_ratio: float = 4.0
+    out_chans: int = 256
+
+    @property
+    def grid(self) -> int:
+        """Side of the image-embedding grid (64 for the official models)."""
+        return self.img_size // self.patch_size
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """A named model and the checkpoint file it needs.
 
@@ -89,9 +109,11 @@ class ModelSpec:
     ignored_buffers: tuple[str, ...] = ()
     #: the checkpoint sits in ``<model folder>/ckpts/`` next to a YAML config whose ``network.params`` size the net.
     config_yaml: bool = False
-    #: renderer for projects that name none (``interp.engine.manipulator.default_renderer``); ``None``: the project
+    #: renderer for projects that name none (``interp.engine.manipulator.choose_renderer``); ``None``: the project
     #: default.
     default_renderer: str | None = None
+    #: the network's shape, for Segment Anything (``sam_utils.sam`` builds it and checks checkpoints against it).
+    sam_arch: SamArch | None = None
 
 
 def _rife_di(variant: str, folder: str, drive: str = INTERPANY_DRIVE) -> ModelSpec:
@@ -154,7 +176,7 @@ def _interpany_family(variant: str, family: str) -> ModelSpec:
     )
 
 
-def _sam(variant: str, file: str, sha: str) -> ModelSpec:
+def _sam(variant: str, file: str, sha: str, arch: SamArch) -> ModelSpec:
     return ModelSpec(
         name=f"sam-{variant.replace('_', '-')}",
         kind=Kind.SEGMENTER,
@@ -165,6 +187,7 @@ def _sam(variant: str, file: str, sha: str) -> ModelSpec:
         description=f"Segment Anything {variant.upper().replace('_', '-')} (Meta, Apache-2.0)",
         sha256=sha,
         fetchable=True,
+        sam_arch=arch,
     )
 
 
@@ -192,9 +215,24 @@ MODELS: dict[str, ModelSpec] = {
         _rife_di("DR", "DR-RIFE-pro"),
         _rife_di("DR", "DR-RIFE-vgg", INTERPANY_DRIVE_LPIPS),
         *(_interpany_family(variant, family) for family in _FAMILIES for variant in ("D", "DR")),
-        _sam("vit_b", "sam_vit_b_01ec64.pth", "ec2df62732614e57411cdcf32a23ffdf28910380d03139ee0f4fcbe91eb8c912"),
-        _sam("vit_l", "sam_vit_l_0b3195.pth", "3adcc4315b642a4d2101128f611684e8734c41232a17c648ed1693702a49a622"),
-        _sam("vit_h", "sam_vit_h_4b8939.pth", "a7bf3b02f3ebf1267aba913ff637d9a2d5c33d3173bb679e46d9f338c26f262e"),
+        _sam(
+            "vit_b",
+            "sam_vit_b_01ec64.pth",
+            "ec2df62732614e57411cdcf32a23ffdf28910380d03139ee0f4fcbe91eb8c912",
+            SamArch(768, 12, 12, (2, 5, 8, 11), 14),
+        ),
+        _sam(
+            "vit_l",
+            "sam_vit_l_0b3195.pth",
+            "3adcc4315b642a4d2101128f611684e8734c41232a17c648ed1693702a49a622",
+            SamArch(1024, 24, 16, (5, 11, 17, 23), 14),
+        ),
+        _sam(
+            "vit_h",
+            "sam_vit_h_4b8939.pth",
+            "a7bf3b02f3ebf1267aba913ff637d9a2d5c33d3173bb679e46d9f338c26f262e",
+            SamArch(1280, 32, 16, (7, 15, 23, 31), 14),
+        ),
         ModelSpec(
             name="raft-large",
             kind=Kind.FLOW,

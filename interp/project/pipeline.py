@@ -14,9 +14,8 @@ import numpy as np
 
 from interp.core.images import to_uint8
 from interp.core.progress import Progress
-from interp.core.renderers import check_renderer
 from interp.engine.interpolator import Interpolator
-from interp.engine.manipulator import Manipulator, default_renderer
+from interp.engine.manipulator import Manipulator, choose_renderer
 from interp.io.outputs import SequenceFiles, write_sequence
 from interp.project.schema import Project, ProjectInputs
 
@@ -34,7 +33,7 @@ class RenderResult(SequenceFiles):
 
 def resolve_renderer(project: Project, interpolator: Interpolator) -> str:
     """The project's renderer, or the model's default."""
-    return check_renderer(project.renderer) if project.renderer else default_renderer(interpolator)
+    return choose_renderer(interpolator, project.renderer)
 
 
 def render_project(

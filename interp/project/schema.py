@@ -404,8 +404,9 @@ def _read_reference(reference: str, base_dir: Path | None, where: str, mask: boo
     return image > 0 if mask else image
 
 
-#: Turns clicks and an optional box into a mask: (frame 0, frame 1, clicks, box) -> ``H x W`` bool.
-Segmenter = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], np.ndarray]
+#: Turns clicks and an optional box into a mask: (frame 0, frame 1, clicks, box) -> ``H x W`` bool (a
+#: ``sam_utils.segmenter.Segmenter``'s ``segment`` without its score).
+SegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], np.ndarray]
 
 
 def prompt_clicks(clicks: Sequence[Click], box: Box | None) -> list[Click]:
@@ -440,7 +441,7 @@ class ProjectInputs:
 
 def load_inputs(
     project: Project,
-    segment: Segmenter | None = None,
+    segment: SegmentFn | None = None,
     frames: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ProjectInputs:
     """Read the frames (unless given) and every object's mask (reading it, or segmenting its points).

@@ -33,10 +33,10 @@ def _render(teacher: dict, d_object: float, d_background: float, renderer: str =
 
 
 def test_composite_is_the_default_for_rife_v4(teacher: dict) -> None:
-    from interp.engine.manipulator import default_renderer
+    from interp.engine.manipulator import choose_renderer
 
     assert DEFAULT_RENDERER == "composite"
-    assert default_renderer(teacher["manipulator"].interpolator) == "composite"
+    assert choose_renderer(teacher["manipulator"].interpolator) == "composite"
 
 
 def test_objects_at_the_backgrounds_distance_give_the_networks_frame(teacher: dict) -> None:

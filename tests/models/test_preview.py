@@ -64,7 +64,7 @@ def test_preview_of_an_r_model_follows_the_iterations_as_the_render_does() -> No
     """DR-RIFE (official layout, random weights): the preview renders with the iterations it is given, as a render of
     the same project would, and caches each count apart (it used to ignore them and always run 2)."""
     from interp.engine.interpolator import Interpolator
-    from interp.engine.manipulator import Manipulator, default_renderer
+    from interp.engine.manipulator import Manipulator, choose_renderer
     from tests.conftest import shared_path
 
     checkpoint = shared_path("fixtures", "rife-di", "DR-RIFE")
@@ -82,7 +82,7 @@ def test_preview_of_an_r_model_follows_the_iterations_as_the_render_does() -> No
     prepared = manipulator.prepare(session.img0, session.img1, [session.objects[0].mask])
     objects = np.array([[float(session.objects[0].curve(0.3))]])
     background = np.array([float(session.background(0.3))])
-    renderer = default_renderer(manipulator.interpolator)  # D / DR models: maps
+    renderer = choose_renderer(manipulator.interpolator)  # D / DR models: maps
     rendered = next(manipulator.render(prepared, objects, background, renderer))
     assert np.abs(rendered * 255 - three.astype(float)).max() <= 1  # the render's frame, rounded
     with pytest.raises(ValueError, match="iters"):
