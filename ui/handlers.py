@@ -1,8 +1,9 @@
 """Event handlers of the web app: each turns a UI event into calls to ``interp`` and ``sam_utils``.
 
 No logic lives here beyond wiring: state edits are ``interp.app.session``, the live frame is ``interp.app.preview``,
-renders are ``interp.project.pipeline``, segmentation is ``sam_utils``. Project errors become ``gr.Error`` messages (see
-``friendly``) and the session survives them.
+renders are ``interp.project.pipeline``, segmentation is ``sam_utils``. Handlers return ``{component: value}``
+updates keyed by the page's panels (``ui.panels``); a component left out keeps what it shows. Project errors
+become ``gr.Error`` messages (see ``friendly``) and the session survives them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import gradio as gr
 import numpy as np
+from gradio.blocks import Block
 
 from interp.app import session as ops
 from interp.app.animation import animation_steps, edit_signature
@@ -29,7 +31,6 @@ from interp.core.keyframes import apply_edit, format_pairs, parse_pairs
 from interp.errors import InputError, InterpError
 from interp.io.images import read_uploaded_image
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_size
-from interp.models.paths import PROJECT_ROOT
 from interp.models.registry import DEFAULT_MODEL
 from interp.project.pipeline import iter_project_outputs, relay, render_project, resolve_renderer
 from interp.project.schema import (
@@ -46,15 +47,10 @@ from sam_utils.segmenter import Segmenter
 from ui.canvas import draw_canvas
 from ui.curve_editor import editor_value
 from ui.lifecycle import LiveSessions
+from ui.panels import AUTO, BOX, BRUSH_ADD, BRUSH_ERASE, DEMO, EXCLUDE, INCLUDE, Panels
 
-DEMO = PROJECT_ROOT / "assets" / "demo"
-AUTO = "auto (model default)"
-#: The render settings a loaded project restores after the session views, in this order.
-RENDER_SETTINGS = ("num_frames", "fps", "loop", "model", "renderer", "iters")
-INCLUDE, EXCLUDE = "include (+)", "exclude (−)"
-BOX = "box (2 corners)"
-BRUSH_ADD, BRUSH_ERASE = "brush +", "brush −"
-CLICK_MODES = (INCLUDE, EXCLUDE, BOX, BRUSH_ADD, BRUSH_ERASE)
+#: A handler's result: the new value (or ``gr.update``) of each component it changes.
+Updates = dict[Block, Any]
 
 
 def plain(text: str) -> str:
@@ -95,17 +91,67 @@ def _frame(image: np.ndarray | str, what: str) -> np.ndarray:
     return read_uploaded_image(image, what) if isinstance(image, str) else image
 
 
+def canvas(session: Session) -> np.ndarray | None:
+    """Frame 0 with every object's mask and clicks drawn in its colour (None: no frames yet)."""
+    if session.img0 is None:
+        return None
+    return draw_canvas(session.img0, session.objects, session.selected, session.box_corner)
+
+
+def object_choices(session: Session) -> gr.Radio:
+    """The object list's choices, the selected object chosen."""
+    names = [o.name for o in session.objects]
+    value = names[session.selected] if session.selected is not None and names else None
+    return gr.Radio(choices=names, value=value)
+
+
+def object_table(session: Session) -> str:
+    """The object list as HTML (one line per object); names are escaped, so they show as the text they are."""
+    if not session.objects:
+        return "No objects yet: click an object on frame 0 (everything else is background)."
+    rows = []
+    for index, obj in enumerate(session.objects):
+        colour = to_hex(object_color(index))
+        area = int(obj.mask.sum()) if obj.mask is not None else 0
+        score = f", score {obj.score:.2f}" if obj.score is not None else ""
+        mark = " ◀" if index == session.selected else ""
+        box = ", box" if obj.box is not None else ""
+        brush = f", {len(obj.brush)} brush dabs" if obj.brush else ""
+        rows.append(
+            f"<span style='color:{colour}'>■</span> <b>{plain(obj.name)}</b>: "
+            f"{len(obj.clicks)} clicks{box}{brush}, {area} px{score}{mark}"
+        )
+    return "<br>".join(rows)
+
+
+def curve_preset(session: Session) -> str | None:
+    """The preset the selected object's curve is, for the preset menu (None: no object, or a custom curve)."""
+    return session.objects[session.selected].curve.preset_name() if session.selected is not None else None
+
+
+def visible_time(session: Session) -> float:
+    """Where the still preview shows the edit best (``interp.core.curves.most_visible_time``): set on load and on a
+    preset change (at t = 0.5 a reversed curve looks like a linear one)."""
+    return most_visible_time([*(o.curve for o in session.objects), session.background])
+
+
 class App:
-    """Event handlers bound to one model pool and one segmenter (both shared by every session)."""
+    """Event handlers bound to the page's panels, one model pool and one segmenter (both shared by every session)."""
 
     def __init__(
-        self, pool: ModelPool, segmenter: Segmenter, max_job_megapixels: float = DEFAULT_MAX_JOB_MEGAPIXELS
+        self,
+        pool: ModelPool,
+        segmenter: Segmenter,
+        panels: Panels,
+        sessions: LiveSessions,
+        max_job_megapixels: float = DEFAULT_MAX_JOB_MEGAPIXELS,
     ) -> None:
         self.pool = pool
         self.segmenter = segmenter
+        self.panels = panels
+        self.sessions = sessions
         self.max_job_megapixels = max_job_megapixels
         self.api_workspace = Workspace()
-        self.sessions = LiveSessions()
 
     def check_job(self, num_frames: int, frame: np.ndarray) -> None:
         """The server's bounds on one render of ``num_frames`` frames the size of ``frame`` (page and API alike)."""
@@ -114,73 +160,43 @@ class App:
         check_job_size(num_frames, frame.shape[0], frame.shape[1], self.max_job_megapixels)
 
     # ------------------------------------------------------------------ views
-    def canvas(self, session: Session) -> np.ndarray | None:
-        """Frame 0 with every object's mask and clicks drawn in its colour."""
-        if session.img0 is None:
-            return None
-        return draw_canvas(session.img0, session.objects, session.selected, session.box_corner)
-
-    def object_choices(self, session: Session) -> gr.Radio:
-        names = [o.name for o in session.objects]
-        value = names[session.selected] if session.selected is not None and names else None
-        return gr.Radio(choices=names, value=value)
-
-    def object_table(self, session: Session) -> str:
-        """The object list as HTML (one line per object); names are escaped, so they show as the text they are."""
-        if not session.objects:
-            return "No objects yet: click an object on frame 0 (everything else is background)."
-        rows = []
-        for index, obj in enumerate(session.objects):
-            colour = to_hex(object_color(index))
-            area = int(obj.mask.sum()) if obj.mask is not None else 0
-            score = f", score {obj.score:.2f}" if obj.score is not None else ""
-            mark = " ◀" if index == session.selected else ""
-            box = ", box" if obj.box is not None else ""
-            brush = f", {len(obj.brush)} brush dabs" if obj.brush else ""
-            rows.append(
-                f"<span style='color:{colour}'>■</span> <b>{plain(obj.name)}</b>: "
-                f"{len(obj.clicks)} clicks{box}{brush}, {area} px{score}{mark}"
-            )
-        return "<br>".join(rows)
-
-    def curve_views(self, session: Session) -> tuple:
-        """The curve editors, their typed keyframes and preset menus: the selected object's, then the background's
-        (the order of ``ui.layout``'s ``curve_views``)."""
+    def curve_views(self, session: Session) -> Updates:
+        """The session, and the curve editors, their typed keyframes and preset menus (the selected object's and
+        the background's)."""
         selected = session.objects[session.selected] if session.selected is not None else None
         title = "drag a keyframe · click to add · double-click to remove"
-        return (
-            editor_value(session, False, title if selected else "select an object to edit its curve"),
-            format_pairs(selected.curve) if selected else "",
-            gr.update(value=self.curve_preset(session)),
-            editor_value(session, True, title),
-            format_pairs(session.background),
-            gr.update(value=session.background.preset_name()),
-        )
+        curves = self.panels.curves
+        return {
+            self.panels.states.session: session,
+            curves.object.editor: editor_value(
+                session, False, title if selected else "select an object to edit its curve"
+            ),
+            curves.object.pairs: format_pairs(selected.curve) if selected else "",
+            curves.object.preset: gr.update(value=curve_preset(session)),
+            curves.background.editor: editor_value(session, True, title),
+            curves.background.pairs: format_pairs(session.background),
+            curves.background.preset: gr.update(value=session.background.preset_name()),
+        }
 
-    @staticmethod
-    def visible_time(session: Session) -> float:
-        """Where the still preview shows the edit best (``interp.core.curves.most_visible_time``): set on load and on a
-        preset change (at t = 0.5 a reversed curve looks like a linear one)."""
-        return most_visible_time([*(o.curve for o in session.objects), session.background])
+    def views(self, session: Session) -> Updates:
+        """Every view that depends on the session (``Panels.views``)."""
+        objects = self.panels.objects
+        return {
+            objects.canvas: canvas(session),
+            objects.objects: object_choices(session),
+            objects.table: object_table(session),
+            **self.curve_views(session),
+        }
 
-    def curve_preset(self, session: Session) -> str | None:
-        """The preset the selected object's curve is, for the preset menu (None: no object, or a custom curve)."""
-        return session.objects[session.selected].curve.preset_name() if session.selected is not None else None
-
-    def refresh(self, session: Session) -> tuple:
-        """Every view that depends on the session (the order of ``ui.layout``'s ``views``)."""
-        return (
-            session,
-            self.canvas(session),
-            self.object_choices(session),
-            self.object_table(session),
-            *self.curve_views(session),
-        )
+    def with_visible_time(self, updates: Updates, session: Session) -> Updates:
+        """``updates``, and the preview's time moved to where the session's curves show best."""
+        return {**updates, self.panels.preview.t: visible_time(session)}
 
     # ------------------------------------------------------------------ segmentation
     def segment(
         self, img0: np.ndarray, img1: np.ndarray, clicks: list, box: Box | None = None
     ) -> tuple[np.ndarray, float]:
+        """The mask and score the segmenter gives for ``clicks`` (and ``box``) on frame 0, frame 1 its motion cue."""
         result = self.segmenter.segment(img0, clicks, box, next_image=img1)
         return result.mask, result.score
 
@@ -189,25 +205,30 @@ class App:
         return self.segment(img0, img1, clicks, box)[0]
 
     # ------------------------------------------------------------------ handlers
-    def load_frames(self, session: Session, img0: Upload, img1: Upload) -> tuple:
+    def start(self, session: Session, frames: tuple[np.ndarray, np.ndarray]) -> Updates:
+        """The page opened: the demo pair (``frames``) loaded into the session and shown in the frame uploads."""
+        img0, img1 = self.panels.frames.img0, self.panels.frames.img1
+        return {**self.load_frames(session, *frames), img0: frames[0], img1: frames[1]}
+
+    def load_frames(self, session: Session, img0: Upload, img1: Upload) -> Updates:
         """Load a frame pair (``H x W x 3`` uint8 arrays, or the paths of uploaded files).
 
         A pair that cannot be used (an unreadable upload, a frame too small) is a warning, not an error: the session
         keeps its frames and the page stays as it was.
         """
         if img0 is None or img1 is None:
-            return self.refresh(session)
+            return self.views(session)
         try:
             frames = [_frame(image, f"frame {index}") for index, image in enumerate((img0, img1))]
             notices = ops.set_frames(session, *frames)
         except InputError as exc:
             gr.Warning(plain(str(exc)))
-            return self.refresh(session)
+            return self.views(session)
         for notice in notices:
             gr.Info(plain(notice))
-        return self.refresh(session)
+        return self.views(session)
 
-    def click(self, session: Session, mode: str, radius: float, evt: gr.SelectData) -> tuple:
+    def click(self, session: Session, mode: str, radius: float, evt: gr.SelectData) -> Updates:
         """A click on the canvas, by mode: include / exclude point, a box corner, or a brush dab."""
         x, y = (float(v) for v in evt.index)
         if mode in (INCLUDE, EXCLUDE):
@@ -219,45 +240,53 @@ class App:
             ops.paint(session, x, y, float(radius), mode == BRUSH_ADD)
         else:
             raise InputError(f"unknown click mode {mode!r}")
-        return self.refresh(session)
+        return self.views(session)
 
-    def select_object(self, session: Session, name: str | None) -> tuple:
+    def select_object(self, session: Session, name: str | None) -> Updates:
+        """An object chosen in the object list (a name no object has keeps the selection)."""
         names = [o.name for o in session.objects]
         session.selected = names.index(name) if name in names else session.selected
-        return self.refresh(session)
+        return self.views(session)
 
-    def new_object(self, session: Session) -> tuple:
+    def new_object(self, session: Session) -> Updates:
+        """*New object*: an empty object, selected, for the next clicks."""
         if not session.has_frames:
-            raise gr.Error("load frame 0 and frame 1 first")
+            raise InputError("load frame 0 and frame 1 first")
         ops.add_object(session)
-        return self.refresh(session)
+        return self.views(session)
 
-    def undo(self, session: Session) -> tuple:
+    def undo(self, session: Session) -> Updates:
+        """*Undo*: the last click, box or brush dab, undone."""
         if ops.undo_click(session, self.segment) is None:
             gr.Info("nothing to undo")
-        return self.refresh(session)
+        return self.views(session)
 
-    def delete(self, session: Session) -> tuple:
+    def delete(self, session: Session) -> Updates:
+        """*Delete*: the selected object removed."""
         ops.delete_object(session, session.selected)
-        return self.refresh(session)
+        return self.views(session)
 
-    def clear(self, session: Session) -> tuple:
+    def clear(self, session: Session) -> Updates:
+        """*Clear all*: every object removed."""
         ops.clear_objects(session)
-        return self.refresh(session)
+        return self.views(session)
 
-    def rename(self, session: Session, name: str) -> tuple:
+    def rename(self, session: Session, name: str) -> Updates:
+        """*Rename*: the selected object's new name."""
         ops.rename_object(session, session.selected, name)
-        return self.refresh(session)
+        return self.views(session)
 
-    def object_preset(self, session: Session, preset: str) -> tuple:
+    def object_preset(self, session: Session, preset: str) -> Updates:
+        """A preset chosen for the selected object's curve; the preview's time moves to where it shows."""
         if session.selected is None:
-            raise gr.Error("select an object first (or click one on frame 0)")
+            raise InputError("select an object first (or click one on frame 0)")
         ops.set_curve(session, session.selected, Curve.preset(preset))
-        return (*self.refresh(session), self.visible_time(session))
+        return self.with_visible_time(self.views(session), session)
 
-    def background_preset(self, session: Session, preset: str) -> tuple:
+    def background_preset(self, session: Session, preset: str) -> Updates:
+        """A preset chosen for the background's curve; the preview's time moves to where it shows."""
         ops.set_curve(session, None, Curve.preset(preset))
-        return (session, *self.curve_views(session), self.visible_time(session))
+        return self.with_visible_time(self.curve_views(session), session)
 
     def _edited(self, session: Session, background: bool) -> int | None:
         """The index ``set_curve`` takes for the curve an editor edits (None: the background)."""
@@ -267,32 +296,35 @@ class App:
             raise InputError("select an object first (or click one on frame 0)")
         return session.selected
 
-    def edit_curve(self, session: Session, background: bool, evt: gr.EventData) -> tuple:
+    def edit_curve(self, session: Session, background: bool, evt: gr.EventData) -> Updates:
         """A keyframe dragged, added or removed in a curve editor (``interp.core.keyframes.apply_edit``)."""
         index = self._edited(session, background)
         curve = session.background if index is None else session.objects[index].curve
         edit = evt._data if isinstance(evt._data, dict) else {}
         ops.set_curve(session, index, apply_edit(curve, edit))
-        return (session, *self.curve_views(session))
+        return self.curve_views(session)
 
-    def type_curve(self, session: Session, background: bool, text: str) -> tuple:
+    def type_curve(self, session: Session, background: bool, text: str) -> Updates:
         """Keyframes typed as ``t:d`` pairs (``interp.core.keyframes.parse_pairs``)."""
         ops.set_curve(session, self._edited(session, background), parse_pairs(text))
-        return (session, *self.curve_views(session))
+        return self.curve_views(session)
 
-    def preview(self, session: Session, cache: PreviewCache, t: float, model: str, renderer: str) -> np.ndarray | None:
+    def preview(self, session: Session, cache: PreviewCache, t: float, model: str, renderer: str) -> Updates:
+        """The still preview: the manipulated frame at time ``t`` (none without frames)."""
+        still = self.panels.preview.still
         if not session.has_frames:
-            return None
+            return {still: None}
         with_renderer = None if renderer == AUTO else renderer
-        return preview_frame(session, cache, self.pool, model, t, with_renderer)
+        return {still: preview_frame(session, cache, self.pool, model, t, with_renderer)}
 
     def animate(
         self, session: Session, cache: PreviewCache, workspace: Workspace, model: str, renderer: str
-    ) -> Iterator[Any]:
+    ) -> Iterator[Updates]:
         """The preview that plays: GIFs of 3, 5, 9 and 17 frames as they are ready (``interp.app.animation``). An edit
         made meanwhile stops it; the event that edit starts (``trigger_mode="always_last"``) shows the new one."""
+        animation = self.panels.preview.animation
         if not session.has_frames:
-            yield None
+            yield {animation: None}
             return
         with_renderer = None if renderer == AUTO else renderer
         shown = edit_signature(session, model, with_renderer)
@@ -307,7 +339,7 @@ class App:
             stale=lambda: edit_signature(session, model, with_renderer) != shown,
         )
         for path, count in steps:
-            yield gr.Image(value=str(path), label=f"Playing: {count} frames")
+            yield {animation: gr.Image(value=str(path), label=f"Playing: {count} frames")}
 
     def render(
         self,
@@ -321,10 +353,10 @@ class App:
         iters: int,
         size: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (gradio's API)
-    ) -> Iterator[tuple]:
+    ) -> Iterator[Updates]:
         """Render the sequence; a generator so that Cancel stops it between frames (partial files are removed)."""
         if not session.has_frames:
-            raise gr.Error("load frame 0 and frame 1 first")
+            raise InputError("load frame 0 and frame 1 first")
         settings = {
             "num_frames": int(num_frames),
             "fps": float(fps),
@@ -337,7 +369,7 @@ class App:
         self.check_job(int(num_frames), inputs.img0)
         # Yield before any work: Gradio can close a generator (Cancel, a client gone) only from its first yield on; a
         # render cancelled earlier went on to its first frame and then stayed suspended, holding the render lock.
-        yield gr.skip(), gr.skip(), gr.skip(), f"rendering… 0/{int(num_frames)} frames"
+        yield self._rendering(0, int(num_frames))
         project = ops.to_project(session, **settings)
         parse_project(project_to_dict(project))  # the same validation a saved file gets
         interpolator = self.pool.get(model)
@@ -362,21 +394,27 @@ class App:
             f"Done: {len(result.frames)} frames at {inputs.img0.shape[1]}x{inputs.img0.shape[0]}, {model}, "
             f"renderer {result.renderer}"
         )
-        yield str(result.mp4), str(result.gif), files, plain(summary)
+        results = self.panels.results
+        yield {
+            results.video: str(result.mp4),
+            results.gif: str(result.gif),
+            results.files: files,
+            self.panels.render.summary: plain(summary),
+        }
 
-    def load_project_file(self, session: Session, file: str | None) -> tuple:
+    def load_project_file(self, session: Session, file: str | None) -> Updates:
         """Restore a session from an uploaded project, which may reference no file on the server (only data URIs)."""
         if file is None:
-            return (*self.refresh(session), *[gr.skip()] * (len(RENDER_SETTINGS) + 1))
+            return self.views(session)
         document = decode_json(Path(file).read_bytes(), "that file is not a project: it")
         return self.restore_project(session, parse_project(document))
 
-    def load_demo_project(self, session: Session) -> tuple:
+    def load_demo_project(self, session: Session) -> Updates:
         """Restore the demo project (the one project whose files the app reads, from ``assets/demo``)."""
         return self.restore_project(session, load_project(DEMO / "project.json"))
 
-    def restore_project(self, session: Session, project: Project) -> tuple:
-        """Load a parsed project's pixels into the session; the views and the render settings, for ``ui.layout``."""
+    def restore_project(self, session: Session, project: Project) -> Updates:
+        """Load a parsed project's pixels into the session; the views, the render settings and the preview's time."""
         ops.check_object_count(len(project.objects))  # before segmenting any of them
         inputs = load_inputs(project, self.segment_mask)
         for notice in ops.from_project(session, project, inputs):
@@ -390,18 +428,25 @@ class App:
                     f"(python -m interp weights list says where to get them)"
                 )
             )
-        settings = (project.num_frames, project.fps, project.loop, model, project.renderer or AUTO, project.iters)
-        return (
-            *self.refresh(session),
-            *settings,
-            self.visible_time(session),
-        )  # in the order of RENDER_SETTINGS, then the preview's time
+        render = self.panels.render
+        settings = {
+            render.num_frames: project.num_frames,
+            render.fps: project.fps,
+            render.loop: project.loop,
+            render.model: model,
+            render.renderer: project.renderer or AUTO,
+            render.iters: project.iters,
+        }
+        return self.with_visible_time({**self.views(session), **settings}, session)
 
-    @staticmethod
-    def _progress(progress: gr.Progress, total: int, done: int) -> tuple:
-        """The page's outputs while a render runs: only the summary changes (and the progress bar moves)."""
+    def _rendering(self, done: int, total: int) -> Updates:
+        """The page's outputs while a render runs: only the summary changes."""
+        return {self.panels.render.summary: f"rendering… {done}/{total} frames"}
+
+    def _progress(self, progress: gr.Progress, total: int, done: int) -> Updates:
+        """``_rendering``, and the progress bar moved."""
         progress((done, total), desc="rendering", unit="frames")
-        return gr.skip(), gr.skip(), gr.skip(), f"rendering… {done}/{total} frames"
+        return self._rendering(done, total)
 
     def api_render_project(self, frame0: str, frame1: str, project: str) -> Iterator[tuple]:
         """Stateless endpoint: two frame files and a project's JSON text -> (GIF path, MP4 path).

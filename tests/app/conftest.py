@@ -13,6 +13,7 @@ from interp.app.session import Session
 from interp.testing.synthetic import make_scene
 from sam_utils.segmenter import make_segmenter
 from ui.handlers import App
+from ui.layout import build_page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,7 +35,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def app() -> App:
     """The page's handlers with the offline segmenter, for handler-level tests (no server, no browser)."""
-    return App(ModelPool(), make_segmenter("fallback"))
+    return build_page(ModelPool(), make_segmenter("fallback"))[1]
 
 
 @pytest.fixture

@@ -24,9 +24,12 @@ def viewport() -> dict[str, int]:
 
 @pytest.fixture
 def laptop(page: Page) -> Page:
-    """The page in a 1366x768 window, once the preloaded demo scene is shown."""
+    """The page in a 1366x768 window, once the preloaded demo scene is shown and its preview plays in full (the
+    animation shows no progress, so ``wait_idle`` does not wait for it: one still growing may show a GIF of the old
+    edit after a test's edit has started the new one)."""
     wait_for_new_image(page, "canvas", None)
     wait_idle(page)
+    _wait_playing(page, 17)
     return page
 
 

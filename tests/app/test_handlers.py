@@ -14,7 +14,8 @@ from interp.app.session import Session, to_project
 from interp.app.workspace import Workspace
 from interp.project.schema import project_json
 from interp.testing.synthetic import make_scene
-from ui.handlers import AUTO, INCLUDE, RENDER_SETTINGS, App, friendly
+from ui.handlers import App, friendly, visible_time
+from ui.panels import AUTO, INCLUDE
 
 
 def _select(x: float, y: float) -> gr.SelectData:
@@ -34,7 +35,7 @@ def test_render_without_objects_is_ordinary_interpolation(app: App, session: Ses
     workspace = Workspace()
     try:
         *_, final = _render(app, session, workspace)
-        _mp4, _gif, files, summary = final
+        files, summary = final[app.panels.results.files], final[app.panels.render.summary]
         assert summary.startswith("Done: 3 frames at 160x96")
         assert [Path(f).name for f in files] == ["interp.gif", "interp.mp4", "project.json", "frames.zip"]
         assert json.loads(Path(files[2]).read_text())["objects"] == []
@@ -87,12 +88,15 @@ def test_preview_frame_and_demo_project(app: App) -> None:
     s = Session()
     views = app.load_demo_project(s)
     assert [o.name for o in s.objects] == ["stone", "tile", "badge"]
-    *views, t = views  # the still preview's time: where the demo's curves differ most from linear
-    settings = dict(zip(RENDER_SETTINGS, views[-len(RENDER_SETTINGS) :], strict=True))
-    assert settings["num_frames"] == 17  # restored from the project
-    assert settings["iters"] == 2
-    assert t == app.visible_time(s) != 0.5
-    frame = app.preview(s, PreviewCache(), 0.5, "rife-v4", AUTO)
+    render = app.panels.render
+    assert set(views) == {*app.panels.views(), *render.settings(), app.panels.preview.t}
+    assert views[render.num_frames] == 17  # restored from the project
+    assert views[render.fps] == 12
+    assert views[render.iters] == 2
+    assert views[app.panels.objects.objects].choices == [(name, name) for name in ("stone", "tile", "badge")]
+    # the still preview's time: where the demo's curves differ most from linear
+    assert views[app.panels.preview.t] == visible_time(s) != 0.5
+    frame = app.preview(s, PreviewCache(), 0.5, "rife-v4", AUTO)[app.panels.preview.still]
     assert frame.shape == (256, 448, 3)
 
 
@@ -105,17 +109,18 @@ def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App,
     document["background"] = {"curve": [[0.0, 0.0], [0.25, 0.0], [0.5, 0.0], [0.75, 0.0], [1.0, 0.0]]}
     path = tmp_path / "held.json"
     path.write_text(json.dumps(document))
-    views = app.load_project_file(s, str(path))[: -len(RENDER_SETTINGS) - 1]
-    _editor, pairs, object_menu, background_editor, background_pairs, background_menu = views[-6:]
+    views = app.load_project_file(s, str(path))
+    curves = app.panels.curves
     assert s.objects[s.selected].curve.preset_name() == "arrive early"  # the demo's first object
-    assert object_menu["value"] == "arrive early"
-    assert pairs == "0:0, 0.25:0.5, 0.5:1, 0.75:1, 1:1"
-    assert background_menu["value"] == "hold"
-    assert background_pairs == "0:0, 0.25:0, 0.5:0, 0.75:0, 1:0"
-    assert json.loads(background_editor)["keyframes"][2] == [0.5, 0.0]
-    session, *curve_views = app.type_curve(s, True, "0:0, 0.5:0.3, 1:0")
-    assert curve_views[-1]["value"] is None  # a custom curve: no preset named
-    assert session.background(0.5) == pytest.approx(0.3)
+    assert views[curves.object.preset]["value"] == "arrive early"
+    assert views[curves.object.pairs] == "0:0, 0.25:0.5, 0.5:1, 0.75:1, 1:1"
+    assert views[curves.background.preset]["value"] == "hold"
+    assert views[curves.background.pairs] == "0:0, 0.25:0, 0.5:0, 0.75:0, 1:0"
+    assert json.loads(views[curves.background.editor])["keyframes"][2] == [0.5, 0.0]
+    curve_views = app.type_curve(s, True, "0:0, 0.5:0.3, 1:0")
+    assert set(curve_views) == set(app.panels.curve_views())
+    assert curve_views[curves.background.preset]["value"] is None  # a custom curve: no preset named
+    assert curve_views[app.panels.states.session].background(0.5) == pytest.approx(0.3)
     event = gr.EventData(None, {"op": "move", "index": 1, "t": 1.5, "d": 2.0})
     app.edit_curve(s, True, event)  # t kept before the last keyframe, d clamped
     assert s.background.keyframes[1] == (0.99, 1.0)
@@ -125,7 +130,7 @@ def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App,
 
 def test_canvas_clicks_by_mode_box_and_brush(app: App, session: Session) -> None:
     """Box mode takes two clicks (the first only marks a corner); brush modes paint without segmenting again."""
-    from ui.handlers import BOX, BRUSH_ERASE
+    from ui.panels import BOX, BRUSH_ERASE
 
     app.click(session, BOX, 8, _select(10, 10))
     assert session.box_corner == (10.0, 10.0)
@@ -144,11 +149,13 @@ def test_animation_plays_the_edit_and_a_preset_moves_the_still(app: App, session
     from interp.app.animation import LEVELS
     from interp.app.workspace import Workspace
 
-    steps = list(app.animate(session, PreviewCache(), Workspace(root=tmp_path), "rife-v4", AUTO))
+    animation = app.panels.preview.animation
+    playing = app.animate(session, PreviewCache(), Workspace(root=tmp_path), "rife-v4", AUTO)
+    steps = [step[animation] for step in playing]
     assert [step.label for step in steps] == [f"Playing: {count} frames" for count in LEVELS]
     with Image.open(steps[-1].value["path"]) as gif:
         assert gif.n_frames == LEVELS[-1]
     assert len(list((tmp_path / "preview").glob("*.gif"))) == len(LEVELS)  # the session's folder, not /tmp
     app.click(session, "include (+)", 8, _select(40, 40))
-    *_views, t = app.object_preset(session, "reverse")
+    t = app.object_preset(session, "reverse")[app.panels.preview.t]
     assert t == pytest.approx(0.1)  # at 0.5 reverse and linear agree: the still would show no change

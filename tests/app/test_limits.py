@@ -18,7 +18,9 @@ from interp.limits import MAX_APP_FRAMES, MAX_GIF_FPS, MAX_POINTS, MIN_FPS
 from interp.project.schema import Click, ProjectError, parse_project, project_to_dict
 from interp.testing.video import write_video
 from sam_utils.segmenter import make_segmenter
-from ui.handlers import AUTO, INCLUDE, App, friendly
+from ui.handlers import App, friendly
+from ui.layout import build_page
+from ui.panels import AUTO, INCLUDE
 
 
 def _select(x: float, y: float) -> gr.SelectData:
@@ -33,7 +35,7 @@ def _api_call(app: App, session: Session, folder: Path, **changes: object) -> tu
 
 
 def test_one_job_is_bounded_in_frames_times_pixels(session: Session, tmp_path: Path) -> None:
-    small = App(ModelPool(), make_segmenter("fallback"), max_job_megapixels=0.1)  # 9 frames of 160x96: 0.14
+    small = build_page(ModelPool(), make_segmenter("fallback"), max_job_megapixels=0.1)[1]  # 9 frames of 160x96: 0.14
     message = r"9 frames of 160x96 are 0 megapixels, more than this server renders in one job \(0.1\)"
     with pytest.raises(gr.Error, match=message):
         next(friendly(small.render)(session, None, 9, 10, "forward", "rife-v4", AUTO, 2, "working size"))

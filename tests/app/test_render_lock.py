@@ -16,7 +16,8 @@ from interp.app.preview import PreviewCache
 from interp.app.session import Session
 from interp.app.workspace import Workspace
 from interp.io.encode import FfmpegWriter
-from ui.handlers import AUTO, App, friendly
+from ui.handlers import App, friendly
+from ui.panels import AUTO
 
 
 def _render(app: App, session: Session, workspace: Workspace, num_frames: int):

@@ -23,8 +23,9 @@ from interp.app.workspace import ROOT_PREFIX, Workspace, remove_stale_folders
 from interp.io.images import write_image
 from interp.project.schema import project_to_dict
 from interp.testing.synthetic import make_scene
-from ui.handlers import AUTO, App, friendly
+from ui.handlers import App, friendly
 from ui.lifecycle import SESSION_TTL_S
+from ui.panels import AUTO
 
 
 def _rss_mib() -> float:

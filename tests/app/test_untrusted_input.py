@@ -21,7 +21,7 @@ from interp.io.images import write_image
 from interp.limits import MAX_APP_OBJECTS
 from interp.project.schema import MAX_QUOTED_REFERENCE, ProjectError, load_project, png_data_uri, project_to_dict
 from ui.components import upload_image
-from ui.handlers import App, friendly
+from ui.handlers import App, friendly, object_table
 
 
 def _saved_project(session: Session) -> dict[str, Any]:
@@ -122,7 +122,7 @@ ATTACKS = ("<img src=http://127.0.0.1:7899/x>", "<script>alert(1)</script>", "![
 def test_object_names_show_as_text(app: App, session: Session, name: str) -> None:
     app.new_object(session)
     friendly(app.rename)(session, name)
-    table = app.object_table(session)
+    table = object_table(session)
     assert {tag for tag, _ in _tags(table)} <= {"span", "b", "br"}  # only the table's own markup
     assert all(attrs == [("style", attrs[0][1])] for tag, attrs in _tags(table) if tag == "span")
     assert html.unescape(table).count(name) == 1  # the name itself, shown as written
@@ -164,7 +164,7 @@ def test_an_unreadable_frame_upload_is_one_plain_warning(app: App, session: Sess
     assert "upload-7f3a" not in message
     assert str(tmp_path) not in message
     assert session.img0 is before  # the session kept its frames
-    assert views[0] is session
+    assert views[app.panels.states.session] is session
 
 
 def test_the_api_says_which_frame_is_unreadable(app: App, session: Session, tmp_path: Path) -> None:
