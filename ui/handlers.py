@@ -2,14 +2,16 @@
 
 No logic lives here beyond wiring: state edits are ``interp.app.session``, the live frame is ``interp.app.preview``,
 renders are ``interp.project.pipeline``, segmentation is ``sam_utils``. Handlers return ``{component: value}``
-updates keyed by the page's panels (``ui.panels``); a component left out keeps what it shows. Project errors
-become ``gr.Error`` messages (see ``friendly``) and the session survives them.
+updates keyed by the page's panels (``ui.panels``); a component left out keeps what it shows. ``friendly`` is the
+one error boundary: the project's errors become messages, anything else is logged as a bug, and the session
+survives both.
 """
 
 from __future__ import annotations
 
 import html
 import inspect
+import logging
 from collections.abc import Callable, Iterator
 from functools import partial, wraps
 from pathlib import Path
@@ -49,6 +51,12 @@ from ui.curve_editor import editor_value
 from ui.lifecycle import LiveSessions
 from ui.panels import AUTO, BOX, BRUSH_ADD, BRUSH_ERASE, DEMO, EXCLUDE, INCLUDE, Panels
 
+log = logging.getLogger(__name__)
+
+#: What the page says when a handler fails for a reason other than the project's errors (a bug): the details,
+#: which may name the server's files, go to the server log only.
+INTERNAL_ERROR = "internal error: the details are in the server log"
+
 #: A handler's result: the new value (or ``gr.update``) of each component it changes.
 Updates = dict[Block, Any]
 
@@ -59,16 +67,28 @@ def plain(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def shown_error(exc: Exception, handler: str) -> gr.Error:
+    """The message the page shows for ``exc``, raised by ``handler``: the project's errors (``InterpError``) as
+    their text; any other exception is a bug, logged with its traceback, and shown as ``INTERNAL_ERROR``."""
+    if isinstance(exc, gr.Error):
+        return exc
+    if isinstance(exc, InterpError):
+        return gr.Error(plain(str(exc)))
+    log.exception("bug in the app's handler %s", handler)
+    return gr.Error(INTERNAL_ERROR)
+
+
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the project's errors into a visible message, shown as text, instead of a stack trace (generators too)."""
+    """``fn`` behind the app's error boundary (``shown_error``): a message instead of a stack trace (generators
+    too)."""
     if inspect.isgeneratorfunction(fn):
 
         @wraps(fn)
         def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
             try:
                 yield from fn(*args, **kwargs)
-            except (InterpError, ValueError) as exc:
-                raise gr.Error(plain(str(exc))) from None
+            except Exception as exc:
+                raise shown_error(exc, fn.__qualname__) from None
 
         return generator
 
@@ -76,8 +96,8 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (InterpError, ValueError) as exc:
-            raise gr.Error(plain(str(exc))) from None
+        except Exception as exc:
+            raise shown_error(exc, fn.__qualname__) from None
 
     return wrapper
 
