@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
@@ -16,48 +17,31 @@ from interp.engine.interpolator import SCALES, Interpolator
 from interp.errors import InputError
 from interp.models.registry import DEFAULT_MODEL, interpolator_names, model_name
 
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    value = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
-    return value
+N = TypeVar("N", int, float)
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: an integer >= 0."""
-    value = _number(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
+def _checked_number(kind: type[N], accept: Callable[[N], bool], rule: str) -> Callable[[str], N]:
+    """An argparse type: ``text`` as a finite ``kind`` for which ``accept`` holds, else an error saying ``rule``."""
+
+    def parse(text: str) -> N:
+        value = _number(text, kind)
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}")
+        return value
+
+    parse.__name__ = rule
+    return parse
 
 
-def unit_float(text: str) -> float:
-    """argparse type: a float in [0, 1]."""
-    value = _number(text, float)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text!r}")
-    return value
+#: argparse types of the numeric flags.
+positive_int = _checked_number(int, lambda value: value >= 1, "an integer >= 1")
+non_negative_int = _checked_number(int, lambda value: value >= 0, "an integer >= 0")
+unit_float = _checked_number(float, lambda value: 0.0 <= value <= 1.0, "in [0, 1]")
+non_negative_float = _checked_number(float, lambda value: value >= 0, "a number >= 0")
+positive_float = _checked_number(float, lambda value: value > 0, "a number > 0")
 
 
-def non_negative_float(text: str) -> float:
-    """argparse type: a finite float >= 0."""
-    value = _number(text, float)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite float > 0."""
-    value = _number(text, float)
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
-
-
-def _number(text: str, kind: type[int] | type[float]) -> int | float:
+def _number(text: str, kind: type[N]) -> N:
     try:
         value = kind(text)
     except ValueError:

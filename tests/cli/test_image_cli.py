@@ -31,28 +31,14 @@ def _run(*args: object) -> int:
     return main([str(a) for a in args])
 
 
+def _image(inputs: tuple[Path, Path], out: Path, *extra: object) -> int:
+    """``python -m interp image`` on the pair into ``out`` with ``extra`` arguments."""
+    return _run("image", "--img0", inputs[0], "--img1", inputs[1], "--out", out, *extra)
+
+
 def test_sequence_with_gif_and_mp4(inputs, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert (
-        _run(
-            "image",
-            "--img0",
-            inputs[0],
-            "--img1",
-            inputs[1],
-            "--out",
-            out,
-            "--num",
-            1,
-            1,
-            1,
-            "--gif",
-            "--mp4",
-            "--fps",
-            12,
-        )
-        == 0
-    )
+    assert _image(inputs, out, "--num", 1, 1, 1, "--gif", "--mp4", "--fps", 12) == 0
     pngs = sorted(out.glob("*.png"))
     assert [p.name for p in pngs] == [f"frame_{i:04d}.png" for i in range(9)]
     assert np.array_equal(read_image(pngs[0]), read_image(inputs[0]))  # the ends are the inputs themselves
@@ -71,28 +57,13 @@ def test_sequence_with_gif_and_mp4(inputs, tmp_path: Path) -> None:
 
 
 def test_recursive_gives_the_same_count(inputs, tmp_path: Path) -> None:
-    assert _run("image", "--img0", inputs[0], "--img1", inputs[1], "--out", tmp_path, "--num", 2, 1, "--recursive") == 0
+    assert _image(inputs, tmp_path, "--num", 2, 1, "--recursive") == 0
     assert len(list(tmp_path.glob("*.png"))) == 7
 
 
 def test_time_and_save_raw_match(inputs, tmp_path: Path) -> None:
     raw = tmp_path / "raw.npy"
-    assert (
-        _run(
-            "image",
-            "--img0",
-            inputs[0],
-            "--img1",
-            inputs[1],
-            "--out",
-            tmp_path / "o",
-            "--time",
-            0.25,
-            "--save-raw",
-            raw,
-        )
-        == 0
-    )
+    assert _image(inputs, tmp_path / "o", "--time", 0.25, "--save-raw", raw) == 0
     frame = np.load(raw)
     assert frame.shape == (3, 128, 224)
     assert frame.dtype == np.float32
@@ -105,20 +76,7 @@ def test_distance_map(inputs, tmp_path: Path) -> None:
     dmap = np.full((128, 224), 0.1, np.float32)
     dmap[:, 112:] = 0.9
     np.save(tmp_path / "d.npy", dmap)
-    assert (
-        _run(
-            "image",
-            "--img0",
-            inputs[0],
-            "--img1",
-            inputs[1],
-            "--out",
-            tmp_path / "o",
-            "--distance-map",
-            tmp_path / "d.npy",
-        )
-        == 0
-    )
+    assert _image(inputs, tmp_path / "o", "--distance-map", tmp_path / "d.npy") == 0
     out = read_image(tmp_path / "o" / "map.png").astype(float)
     img0, img1 = read_image(inputs[0]).astype(float), read_image(inputs[1]).astype(float)
 
@@ -132,10 +90,7 @@ def test_distance_map(inputs, tmp_path: Path) -> None:
 
 def test_all_zero_and_all_one_maps_are_the_input_frames(inputs, tmp_path: Path) -> None:
     for value, source in ((0.0, inputs[0]), (1.0, inputs[1])):
-        assert (
-            _run("image", "--img0", inputs[0], "--img1", inputs[1], "--out", tmp_path / str(value), "--time", value)
-            == 0
-        )
+        assert _image(inputs, tmp_path / str(value), "--time", value) == 0
         assert np.array_equal(read_image(tmp_path / str(value) / f"t{value:.4f}.png"), read_image(source))
 
 
@@ -172,14 +127,14 @@ def test_bad_inputs_exit_2_and_leave_nothing(inputs, tmp_path: Path, capsys: pyt
 def test_argparse_rejects_nonsense_numbers(inputs, tmp_path: Path) -> None:
     for extra in (["--time", "1.5"], ["--num", "-1"], ["--iters", "0"], ["--scale", "3"], ["--fps", "nan"]):
         with pytest.raises(SystemExit) as info:
-            _run("image", "--img0", inputs[0], "--img1", inputs[1], "--out", tmp_path / "o", *extra)
+            _image(inputs, tmp_path / "o", *extra)
         assert info.value.code == 2
 
 
 def test_non_empty_output_folder_needs_force(inputs, tmp_path: Path, capsys) -> None:
     (tmp_path / "keep.txt").write_text("mine")
     assert "not empty" in _bad(capsys, "image", "--img0", inputs[0], "--img1", inputs[1], "--out", tmp_path)
-    assert _run("image", "--img0", inputs[0], "--img1", inputs[1], "--out", tmp_path, "--force") == 0
+    assert _image(inputs, tmp_path, "--force") == 0
     assert (tmp_path / "keep.txt").read_text() == "mine"
     assert len(list(tmp_path.glob("*.png"))) == 3
 

@@ -75,3 +75,16 @@ def make_bad_input(kind: str, folder: Path, clips: Clips) -> Path:
     else:
         raise ValueError(f"unknown bad input {kind!r}")
     return path
+
+
+#: Every kind ``make_bad_input`` makes, with the error it must give (the last one probes fine: it fails to
+#: interpolate).
+BAD_INPUTS = [
+    ("missing", "no such video file"),
+    ("text", "not a video or the file is corrupt"),
+    ("empty", "not a video or the file is corrupt"),
+    ("audio-only", "has no video frames"),
+    ("zero-frames", "has no video frames"),
+    ("garbage-stream", "cannot read video"),
+    ("one-frame", "has only 1 frame; interpolation needs at least 2"),
+]

@@ -16,7 +16,7 @@ from interp.engine.interpolator import Interpolator
 from interp.engine.video import VideoOptions, interpolate_video
 from interp.errors import InputError
 from tests.video.clips import decode, mean_difference, video_seconds
-from tests.video.conftest import FPS, Clips, make_bad_input
+from tests.video.conftest import BAD_INPUTS, FPS, Clips, make_bad_input
 from tests.video.fakes import BlendInterpolator
 
 
@@ -133,17 +133,6 @@ def test_duplicate_tolerance_decides_what_counts_as_a_repeat(clips: Clips, tmp_p
     assert len(frames) == 2 * len(inputs)
     assert max(mean_difference(frame, inputs[0]) for frame in frames) < 3.5
     assert mean_difference(inputs[-1], inputs[0]) > 3.5  # the input itself does move
-
-
-BAD_INPUTS = [
-    ("missing", "no such video file"),
-    ("text", "not a video or the file is corrupt"),
-    ("empty", "not a video or the file is corrupt"),
-    ("audio-only", "has no video frames"),
-    ("zero-frames", "has no video frames"),
-    ("garbage-stream", "cannot read video"),
-    ("one-frame", "has only 1 frame; interpolation needs at least 2"),
-]
 
 
 @pytest.mark.parametrize(("kind", "message"), BAD_INPUTS)

@@ -12,7 +12,7 @@ from interp.errors import InputError
 from interp.io.decode import exact_rate, iter_frames, probe_video
 from interp.io.encode import AUDIO_CODECS, FfmpegWriter
 from tests.video.clips import mean_difference
-from tests.video.conftest import Clips, make_bad_input
+from tests.video.conftest import BAD_INPUTS, Clips, make_bad_input
 
 
 def test_probe(clips: Clips) -> None:
@@ -53,17 +53,7 @@ def test_exact_ntsc_rates() -> None:
     assert exact_rate(30.0) == 30.0
 
 
-@pytest.mark.parametrize(
-    ("kind", "message"),
-    [
-        ("missing", "no such video file"),
-        ("text", "not a video or the file is corrupt"),
-        ("empty", "not a video or the file is corrupt"),
-        ("audio-only", "has no video frames"),
-        ("zero-frames", "has no video frames"),
-        ("garbage-stream", "cannot read video"),
-    ],
-)
+@pytest.mark.parametrize(("kind", "message"), BAD_INPUTS[:-1])
 def test_probe_errors(kind: str, message: str, clips: Clips, tmp_path: Path) -> None:
     path = make_bad_input(kind, tmp_path, clips)
     with pytest.raises(InputError, match=re.escape(message)) as caught:
