@@ -24,8 +24,9 @@ import torch
 import torch.nn.functional as F
 
 from interp.engine.interpolator import Interpolator
+from interp.models.paths import resolve_checkpoint
 from interp.models.registry import get_spec
-from interp.models.weights import read_state_dict, resolve_checkpoint
+from interp.models.weights import read_state_dict
 
 
 def published_network(device: torch.device, dtype: torch.dtype) -> Callable[..., torch.Tensor]:

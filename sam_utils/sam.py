@@ -26,8 +26,9 @@ from segment_anything.utils.transforms import ResizeLongestSide
 from interp.core.lru import LRUCache
 from interp.engine.device import pick_device
 from interp.errors import WeightsError
+from interp.models.paths import resolve_checkpoint
 from interp.models.registry import MODELS, Kind, SamArch, get_spec
-from interp.models.weights import compare_state_dict, read_state_dict, resolve_checkpoint
+from interp.models.weights import compare_state_dict, read_state_dict
 from sam_utils.cache import image_key
 from sam_utils.prompts import Backend, Box, Click, SegmentResult, check_image, check_prompts
 

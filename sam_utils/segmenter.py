@@ -13,8 +13,8 @@ from typing import Protocol
 import numpy as np
 
 from interp.errors import InputError
+from interp.models.paths import is_present
 from interp.models.registry import Kind, get_spec
-from interp.models.weights import is_present
 from sam_utils.fallback.segmenter import FallbackSegmenter
 from sam_utils.prompts import DEFAULT_SAM_MODEL, Backend, Box, Click, SegmentResult
 

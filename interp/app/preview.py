@@ -22,8 +22,8 @@ from interp.core.lru import LRUCache
 from interp.engine.interpolator import DEFAULT_ITERS, Interpolator, check_iters
 from interp.engine.manipulator import Manipulator, PreparedPair, choose_renderer
 from interp.errors import InputError
+from interp.models.paths import is_present
 from interp.models.registry import Kind, get_spec, interpolator_names
-from interp.models.weights import is_present
 
 #: Previews are rendered with the longest side at most this many pixels.
 PREVIEW_MAX_SIDE = 512

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from interp.errors import WeightsError
 from interp.models.fetch import fetch
-from interp.models.paths import checkpoint_dirs, default_checkpoint_dir
+from interp.models.paths import candidate_paths, checkpoint_dirs, default_checkpoint_dir, sha256_of
 from interp.models.registry import MODELS, ModelSpec, get_spec
-from interp.models.weights import candidate_paths, sha256_of
 
 
 def register(parser: argparse.ArgumentParser) -> None:

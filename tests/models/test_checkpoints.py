@@ -12,9 +12,9 @@ from interp.engine.interpolator import Interpolator
 from interp.errors import WeightsError
 from interp.models.builders import build_network
 from interp.models.ifnet_di import IFNetDI
-from interp.models.paths import CHECKPOINTS_ENV
+from interp.models.paths import CHECKPOINTS_ENV, resolve_checkpoint
 from interp.models.registry import MODELS, Kind, get_spec
-from interp.models.weights import load_network, resolve_checkpoint
+from interp.models.weights import load_network
 
 
 def _seeded_state(map_channels: int, distill: bool = True) -> dict[str, torch.Tensor]:

@@ -8,8 +8,8 @@ import pytest
 from interp.app.preview import ModelPool, PreviewCache, available_models, preview_frame
 from interp.app.session import Session, click, set_curve, set_frames
 from interp.core.curves import Curve
+from interp.models.paths import is_present
 from interp.models.registry import get_spec, interpolator_names
-from interp.models.weights import is_present
 from interp.testing.synthetic import make_scene
 
 

@@ -10,8 +10,8 @@ import torch
 
 from interp.cli import main
 from interp.errors import WeightsError
+from interp.models.paths import is_present
 from interp.models.registry import get_spec
-from interp.models.weights import is_present
 from interp.research.distance_index import index_name, ordered_triples
 from interp.research.flow import ChainedFlow, RaftFlow, make_estimator
 from interp.research.groundtruth import SyntheticSeptuplet, exact_flow, make_septuplet

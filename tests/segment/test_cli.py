@@ -10,8 +10,8 @@ from PIL import Image
 
 from interp.cli import main
 from interp.io.images import write_image
+from interp.models.paths import is_present
 from interp.models.registry import Kind, get_spec
-from interp.models.weights import is_present
 from interp.testing.masks import interior_point, iou
 from interp.testing.synthetic import make_scene
 

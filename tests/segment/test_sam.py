@@ -11,8 +11,8 @@ import torch
 from segment_anything import SamPredictor
 
 from interp.errors import InputError, WeightsError
+from interp.models.paths import is_present
 from interp.models.registry import Kind, get_spec
-from interp.models.weights import is_present
 from interp.testing.synthetic import make_scene
 from sam_utils.fallback.segmenter import FallbackSegmenter
 from sam_utils.prompts import Backend, Box, Click

@@ -42,9 +42,14 @@ TORCH_FREE = (
     "interp.io.encode",
     "interp.io.decode",
     "interp.models.registry",
+    "interp.models.paths",
+    "interp.models.fetch",
     "interp.project.schema",
+    "interp.app.session",
     "sam_utils.prompts",
     "sam_utils.masks",
+    "sam_utils.segmenter",  # SAM (and torch) load when a SAM segmenter is made
+    "interp.cli.weights",
 )
 
 
