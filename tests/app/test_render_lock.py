@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import interp.project.pipeline
+import interp.io.outputs
 from interp.app.locks import FairLock, hold_per_step
 from interp.app.preview import PreviewCache
 from interp.app.session import Session
@@ -59,7 +59,7 @@ def test_files_are_written_and_encoded_without_the_model(
     app: App, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[bool] = []
-    write_image, write_frame = interp.project.pipeline.write_image, FfmpegWriter.write
+    write_image, write_frame = interp.io.outputs.write_image, FfmpegWriter.write
 
     def watched_image(path: Path, frame: np.ndarray) -> Path:
         seen.append(app.pool.lock.locked())
@@ -69,7 +69,7 @@ def test_files_are_written_and_encoded_without_the_model(
         seen.append(app.pool.lock.locked())
         write_frame(writer, frame)
 
-    monkeypatch.setattr(interp.project.pipeline, "write_image", watched_image)
+    monkeypatch.setattr(interp.io.outputs, "write_image", watched_image)
     monkeypatch.setattr(FfmpegWriter, "write", watched_frame)
     workspace = Workspace()
     try:
