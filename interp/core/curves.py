@@ -76,7 +76,7 @@ class Curve:
 
 
 def check_keyframes(keyframes: Sequence[tuple[float, float]]) -> None:
-    """Raise ``ValueError`` naming the first problem: count, finiteness, range, order, endpoints."""
+    """Raise ``InputError`` naming the first problem: count, finiteness, range, order, endpoints."""
     if len(keyframes) < 2:
         raise InputError(f"a curve needs at least 2 keyframes, got {len(keyframes)}")
     if len(keyframes) > MAX_KEYFRAMES:
