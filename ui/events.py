@@ -13,6 +13,10 @@ from interp.io.images import read_image
 from ui.handlers import App, friendly
 from ui.panels import DEMO
 
+#: The page's own events: the browser calls them, the API lists none of them and Gradio's clients cannot call them (the
+#: documented API is ``render_project`` alone).
+PAGE_ONLY: dict[str, Any] = {"api_visibility": "private"}
+
 
 def _preview(handler: Callable[..., Any], inputs: list[Block], output: Block, progress: str) -> dict[str, Any]:
     """The arguments of an event that shows a preview in ``output``: only the last one asked for while one runs is
@@ -23,6 +27,7 @@ def _preview(handler: Callable[..., Any], inputs: list[Block], output: Block, pr
         "outputs": [output],
         "show_progress": progress,
         "trigger_mode": "always_last",
+        **PAGE_ONLY,
     }
 
 
@@ -45,52 +50,67 @@ def wire(demo: gr.Blocks, app: App) -> None:
         event.success(**still_args).success(**animation_args)
 
     initial = (read_image(DEMO / "frame0.png"), read_image(DEMO / "frame1.png"))  # the demo pair, preloaded
-    demo.load(friendly(app.open_session), [session, states.cache, states.workspace], None, show_progress="hidden")
+    demo.load(
+        friendly(app.open_session), [session, states.cache, states.workspace], None, show_progress="hidden", **PAGE_ONLY
+    )
     demo.unload(friendly(app.end_session))
-    previews(demo.load(friendly(lambda s: app.start(s, initial)), [session], [*views, frames.img0, frames.img1]))
+    previews(
+        demo.load(friendly(lambda s: app.start(s, initial)), [session], [*views, frames.img0, frames.img1], **PAGE_ONLY)
+    )
     for image in (frames.img0, frames.img1):
-        previews(image.upload(friendly(app.load_frames), [session, frames.img0, frames.img1], views))
+        previews(image.upload(friendly(app.load_frames), [session, frames.img0, frames.img1], views, **PAGE_ONLY))
     loaded = frames.examples.load_input_event.then(
-        friendly(app.load_frames), [session, frames.img0, frames.img1], views
+        friendly(app.load_frames), [session, frames.img0, frames.img1], views, **PAGE_ONLY
     )
     previews(loaded)
-    previews(objects.canvas.select(friendly(app.click), [session, objects.mode, objects.brush], views))
-    objects.objects.select(friendly(app.select_object), [session, objects.objects], views)
+    previews(objects.canvas.select(friendly(app.click), [session, objects.mode, objects.brush], views, **PAGE_ONLY))
+    objects.objects.select(friendly(app.select_object), [session, objects.objects], views, **PAGE_ONLY)
     for button, handler in (
         (objects.new, app.new_object),
         (objects.undo, app.undo),
         (objects.delete, app.delete),
         (objects.clear, app.clear),
     ):
-        previews(button.click(friendly(handler), [session], views))
-    objects.rename.click(friendly(app.rename), [session, objects.name], views)
+        previews(button.click(friendly(handler), [session], views, **PAGE_ONLY))
+    objects.rename.click(friendly(app.rename), [session, objects.name], views, **PAGE_ONLY)
     previews(
-        curves.object.preset.input(friendly(app.object_preset), [session, curves.object.preset], [*views, preview.t])
+        curves.object.preset.input(
+            friendly(app.object_preset), [session, curves.object.preset], [*views, preview.t], **PAGE_ONLY
+        )
     )
     background_preset = curves.background.preset
     previews(
         background_preset.input(
-            friendly(app.background_preset), [session, background_preset], [*curve_views, preview.t]
+            friendly(app.background_preset), [session, background_preset], [*curve_views, preview.t], **PAGE_ONLY
         )
     )
     for controls, background in ((curves.object, False), (curves.background, True)):
         edited = gr.State(background)
-        edit = controls.editor.edit(friendly(app.edit_curve), [session, edited], curve_views, trigger_mode="multiple")
+        edit = controls.editor.edit(
+            friendly(app.edit_curve), [session, edited], curve_views, trigger_mode="multiple", **PAGE_ONLY
+        )
         previews(edit)
-        previews(controls.pairs.submit(friendly(app.type_curve), [session, edited, controls.pairs], curve_views))
+        previews(
+            controls.pairs.submit(friendly(app.type_curve), [session, edited, controls.pairs], curve_views, **PAGE_ONLY)
+        )
     preview.t.release(**still_args)
-    previews(render.model.input(lambda: None))
-    previews(render.renderer.input(lambda: None))
+    previews(render.model.input(lambda: None, **PAGE_ONLY))
+    previews(render.renderer.input(lambda: None, **PAGE_ONLY))
     rendering = render.render.click(
         friendly(app.render),
         [session, states.workspace, *render.settings(), render.size],
         [results.video, results.gif, results.files, render.summary],
         concurrency_limit=1,
         concurrency_id="render",
+        **PAGE_ONLY,
     )
-    render.cancel.click(lambda: "render cancelled", None, [render.summary], cancels=[rendering])
-    previews(frames.project_file.upload(friendly(app.load_project_file), [session, frames.project_file], restored))
-    previews(frames.demo_project.click(friendly(app.load_demo_project), [session], restored))
+    render.cancel.click(lambda: "render cancelled", None, [render.summary], cancels=[rendering], **PAGE_ONLY)
+    previews(
+        frames.project_file.upload(
+            friendly(app.load_project_file), [session, frames.project_file], restored, **PAGE_ONLY
+        )
+    )
+    previews(frames.demo_project.click(friendly(app.load_demo_project), [session], restored, **PAGE_ONLY))
     api.button.click(
         friendly(app.api_render_project),
         [api.frame0, api.frame1, api.project],

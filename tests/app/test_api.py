@@ -89,3 +89,14 @@ def test_a_cancelled_call_stops_rendering_and_removes_its_files(
     began = time.monotonic()
     client.predict(handle_file(str(frame0)), handle_file(str(frame1)), json.dumps(small), api_name="/render_project")
     assert time.monotonic() - began < 60  # the render slot was free again
+
+
+def test_the_api_is_render_project_alone(app_url: str) -> None:
+    """The page's own events (clicks, previews, the session's start) are not API endpoints: a client sees one
+    documented endpoint and cannot call the others by name."""
+    client = Client(app_url, verbose=False)
+    api = client.view_api(return_format="dict", print_info=False)
+    assert sorted(api["named_endpoints"]) == ["/render_project"]
+    assert api["unnamed_endpoints"] == {}
+    with pytest.raises(ValueError, match="open_session"):
+        client.predict(api_name="/open_session")
