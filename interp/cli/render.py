@@ -6,6 +6,7 @@ import argparse
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from interp.cli.common import (
@@ -24,6 +25,7 @@ from interp.engine.interpolator import Interpolator
 from interp.errors import InputError, InterpError
 from interp.project.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
 from interp.project.schema import LOOPS, Project, SegmentFn, load_inputs, load_project, with_overrides
+from sam_utils.segmenter import Segmenter, make_segmenter
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -57,13 +59,18 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=run)
 
 
+@cache
+def _shared_segmenter() -> Segmenter:
+    """The process's one segmenter (SAM when its weights exist, else the fallback), made at its first use: a run
+    over many projects, or a Ray worker rendering one project after another, loads SAM once."""
+    return make_segmenter("auto")
+
+
 def _segmenter_for(project: Project) -> SegmentFn | None:
-    """A segmenter when some object is given by clicks (SAM when its weights exist, else the fallback)."""
+    """A clicks-to-mask function when some object is given by clicks, else None (nothing to segment)."""
     if not any(obj.mask is None for obj in project.objects):
         return None
-    from sam_utils.segmenter import make_segmenter  # only projects with clicks need segmentation
-
-    segmenter = make_segmenter("auto")
+    segmenter = _shared_segmenter()
     print(f"segmenting clicked objects with {segmenter.describe()}")
     return lambda img0, img1, clicks, box: segmenter.segment(img0, clicks, box, next_image=img1).mask
 
