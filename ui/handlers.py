@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterator
 from functools import partial, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import gradio as gr
 import numpy as np
@@ -100,6 +100,22 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise shown_error(exc, fn.__qualname__) from None
 
     return wrapper
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def edits_session(method: Handler) -> Handler:
+    """An ``App`` handler ``method(self, session, ...)`` that edits ``session``, run holding the session's
+    ``edit_lock``: one session's edits happen one after another even when Gradio runs them at once (different
+    events have their own concurrency groups). Other sessions are not held up."""
+
+    @wraps(method)
+    def locked(self: App, session: Session, *args: Any, **kwargs: Any) -> Any:
+        with session.edit_lock:
+            return method(self, session, *args, **kwargs)
+
+    return cast(Handler, locked)
 
 
 #: A frame as a handler receives it: an ``H x W x 3`` uint8 array, the path of an uploaded file, or nothing.
@@ -221,15 +237,17 @@ class App:
         return result.mask, result.score
 
     def segment_mask(self, img0: np.ndarray, img1: np.ndarray, clicks: list, box: Box | None = None) -> np.ndarray:
-        """``segment`` without the score: what projects' clicked objects need (``interp.project.schema.Segmenter``)."""
+        """``segment`` without the score: what projects' clicked objects need (``interp.project.schema.SegmentFn``)."""
         return self.segment(img0, img1, clicks, box)[0]
 
     # ------------------------------------------------------------------ handlers
+    @edits_session
     def start(self, session: Session, frames: tuple[np.ndarray, np.ndarray]) -> Updates:
         """The page opened: the demo pair (``frames``) loaded into the session and shown in the frame uploads."""
         img0, img1 = self.panels.frames.img0, self.panels.frames.img1
         return {**self.load_frames(session, *frames), img0: frames[0], img1: frames[1]}
 
+    @edits_session
     def load_frames(self, session: Session, img0: Upload, img1: Upload) -> Updates:
         """Load a frame pair (``H x W x 3`` uint8 arrays, or the paths of uploaded files).
 
@@ -248,6 +266,7 @@ class App:
             gr.Info(plain(notice))
         return self.views(session)
 
+    @edits_session
     def click(self, session: Session, mode: str, radius: float, evt: gr.SelectData) -> Updates:
         """A click on the canvas, by mode: include / exclude point, a box corner, or a brush dab."""
         x, y = (float(v) for v in evt.index)
@@ -262,12 +281,14 @@ class App:
             raise InputError(f"unknown click mode {mode!r}")
         return self.views(session)
 
+    @edits_session
     def select_object(self, session: Session, name: str | None) -> Updates:
         """An object chosen in the object list (a name no object has keeps the selection)."""
         names = [o.name for o in session.objects]
         session.selected = names.index(name) if name in names else session.selected
         return self.views(session)
 
+    @edits_session
     def new_object(self, session: Session) -> Updates:
         """*New object*: an empty object, selected, for the next clicks."""
         if not session.has_frames:
@@ -275,27 +296,32 @@ class App:
         ops.add_object(session)
         return self.views(session)
 
+    @edits_session
     def undo(self, session: Session) -> Updates:
         """*Undo*: the last click, box or brush dab, undone."""
         if ops.undo_click(session, self.segment) is None:
             gr.Info("nothing to undo")
         return self.views(session)
 
+    @edits_session
     def delete(self, session: Session) -> Updates:
         """*Delete*: the selected object removed."""
         ops.delete_object(session, session.selected)
         return self.views(session)
 
+    @edits_session
     def clear(self, session: Session) -> Updates:
         """*Clear all*: every object removed."""
         ops.clear_objects(session)
         return self.views(session)
 
+    @edits_session
     def rename(self, session: Session, name: str) -> Updates:
         """*Rename*: the selected object's new name."""
         ops.rename_object(session, session.selected, name)
         return self.views(session)
 
+    @edits_session
     def object_preset(self, session: Session, preset: str) -> Updates:
         """A preset chosen for the selected object's curve; the preview's time moves to where it shows."""
         if session.selected is None:
@@ -303,6 +329,7 @@ class App:
         ops.set_curve(session, session.selected, Curve.preset(preset))
         return self.with_visible_time(self.views(session), session)
 
+    @edits_session
     def background_preset(self, session: Session, preset: str) -> Updates:
         """A preset chosen for the background's curve; the preview's time moves to where it shows."""
         ops.set_curve(session, None, Curve.preset(preset))
@@ -316,6 +343,7 @@ class App:
             raise InputError("select an object first (or click one on frame 0)")
         return session.selected
 
+    @edits_session
     def edit_curve(self, session: Session, background: bool, evt: gr.EventData) -> Updates:
         """A keyframe dragged, added or removed in a curve editor (``interp.core.keyframes.apply_edit``)."""
         index = self._edited(session, background)
@@ -324,6 +352,7 @@ class App:
         ops.set_curve(session, index, apply_edit(curve, edit))
         return self.curve_views(session)
 
+    @edits_session
     def type_curve(self, session: Session, background: bool, text: str) -> Updates:
         """Keyframes typed as ``t:d`` pairs (``interp.core.keyframes.parse_pairs``)."""
         ops.set_curve(session, self._edited(session, background), parse_pairs(text))
@@ -385,12 +414,13 @@ class App:
             "renderer": None if renderer == AUTO else renderer,
             "iters": int(iters),
         }
-        inputs = ops.to_inputs(session, original_size=size.startswith("original"))
+        with session.edit_lock:  # one consistent snapshot: edits made during the render do not reach it
+            inputs = ops.to_inputs(session, original_size=size.startswith("original"))
+            project = ops.to_project(session, **settings)
         self.check_job(int(num_frames), inputs.img0)
         # Yield before any work: Gradio can close a generator (Cancel, a client gone) only from its first yield on; a
         # render cancelled earlier went on to its first frame and then stayed suspended, holding the render lock.
         yield self._rendering(0, int(num_frames))
-        project = ops.to_project(session, **settings)
         parse_project(project_to_dict(project))  # the same validation a saved file gets
         interpolator = self.pool.get(model)
         out = workspace.new_render_dir()
@@ -422,6 +452,7 @@ class App:
             self.panels.render.summary: plain(summary),
         }
 
+    @edits_session
     def load_project_file(self, session: Session, file: str | None) -> Updates:
         """Restore a session from an uploaded project, which may reference no file on the server (only data URIs)."""
         if file is None:
@@ -429,6 +460,7 @@ class App:
         document = decode_json(Path(file).read_bytes(), "that file is not a project: it")
         return self.restore_project(session, parse_project(document))
 
+    @edits_session
     def load_demo_project(self, session: Session) -> Updates:
         """Restore the demo project (the one project whose files the app reads, from ``assets/demo``)."""
         return self.restore_project(session, load_project(DEMO / "project.json"))

@@ -7,10 +7,12 @@ unit tests call them directly. Segmentation is injected (``SegmentFn``) so this 
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
+import threading
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from PIL import Image
@@ -87,6 +89,22 @@ class Session:
     #: the first corner of a box being drawn (two clicks draw a box), or None
     box_corner: tuple[float, float] | None = None
     version: int = 0
+
+    def __post_init__(self) -> None:
+        # Not a field: Gradio turns the state's fields into its page config (``dataclasses.asdict``), and a lock
+        # cannot be copied.
+        self._edit_lock = threading.RLock()
+
+    @property
+    def edit_lock(self) -> threading.RLock:
+        """Held by every page event that edits the session: Gradio runs different events of one session at the
+        same time, on this same object (an upload still being handled while a click arrives), and edits must not
+        interleave."""
+        return self._edit_lock
+
+    def __deepcopy__(self, memo: dict) -> Session:
+        """A copy of the fields with a lock of its own (Gradio copies the page's initial session for each visitor)."""
+        return Session(**{f.name: copy.deepcopy(getattr(self, f.name), memo) for f in fields(self)})
 
     @property
     def has_frames(self) -> bool:
