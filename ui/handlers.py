@@ -364,7 +364,7 @@ class App:
         if not session.has_frames:
             return {still: None}
         with_renderer = None if renderer == AUTO else renderer
-        return {still: preview_frame(session, cache, self.pool, model, t, with_renderer)}
+        return {still: preview_frame(session.snapshot(), cache, self.pool, model, t, with_renderer)}
 
     def animate(
         self, session: Session, cache: PreviewCache, workspace: Workspace, model: str, renderer: str
@@ -376,10 +376,11 @@ class App:
             yield {animation: None}
             return
         with_renderer = None if renderer == AUTO else renderer
-        shown = edit_signature(session, model, with_renderer)
+        playing = session.snapshot()
+        shown = edit_signature(playing, model, with_renderer)
         folder = workspace.preview_dir()
         steps = animation_steps(
-            session,
+            playing,
             cache,
             self.pool,
             model,

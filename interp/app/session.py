@@ -102,6 +102,13 @@ class Session:
         interleave."""
         return self._edit_lock
 
+    def snapshot(self) -> Session:
+        """A consistent copy to read while edits go on (taken holding ``edit_lock``): frames and masks are shared
+        (edits replace them, never write into them); the lists and each object are copied."""
+        with self.edit_lock:
+            objects = [replace(o, clicks=list(o.clicks), brush=list(o.brush)) for o in self.objects]
+            return replace(self, objects=objects, history=list(self.history))
+
     def __deepcopy__(self, memo: dict) -> Session:
         """A copy of the fields with a lock of its own (Gradio copies the page's initial session for each visitor)."""
         return Session(**{f.name: copy.deepcopy(getattr(self, f.name), memo) for f in fields(self)})

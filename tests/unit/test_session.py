@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from interp.app.session import (
     MAX_WORKING_SIDE,
+    SceneObject,
     Session,
     add_object,
     box_click,
@@ -25,7 +28,7 @@ from interp.app.session import (
 )
 from interp.core.curves import Curve
 from interp.errors import InputError
-from interp.project.schema import load_inputs, parse_project, project_to_dict
+from interp.project.schema import Click, load_inputs, parse_project, project_to_dict
 
 
 def disk_segment(img0, img1, clicks, box=None):
@@ -280,3 +283,34 @@ def test_the_undo_history_is_bounded(session: Session) -> None:
         assert undo_click(session) == 0
     assert undo_click(session) is None
     assert len(session.objects[0].brush) == 10  # the oldest edits stay as they are
+
+
+def test_a_snapshot_is_consistent_and_independent() -> None:
+    """Previews read a snapshot: taken while no edit runs, and later edits of the live session do not reach it."""
+    session = Session()
+    session.objects.append(SceneObject("a", clicks=[Click(1, 2)]))
+    held, release, taken = threading.Event(), threading.Event(), []
+
+    def edit() -> None:
+        with session.edit_lock:
+            held.set()
+            release.wait(10)
+            session.objects.append(SceneObject("b"))
+
+    editing = threading.Thread(target=edit)
+    editing.start()
+    held.wait(10)
+    reading = threading.Thread(target=lambda: taken.append(session.snapshot()))
+    reading.start()
+    reading.join(0.3)
+    assert reading.is_alive()  # the snapshot waits for the edit in progress
+    release.set()
+    editing.join(10)
+    reading.join(10)
+    snapshot = taken[0]
+    assert [o.name for o in snapshot.objects] == ["a", "b"]
+    session.objects[0].clicks.append(Click(3, 4))
+    session.objects.append(SceneObject("c"))
+    assert [o.name for o in snapshot.objects] == ["a", "b"]
+    assert snapshot.objects[0].clicks == [Click(1, 2)]
+    assert snapshot.edit_lock is not session.edit_lock
