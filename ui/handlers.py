@@ -30,11 +30,12 @@ from interp.app.workspace import Workspace, zip_files
 from interp.core.colors import object_color, to_hex
 from interp.core.curves import Curve, most_visible_time
 from interp.core.keyframes import apply_edit, format_pairs, parse_pairs
+from interp.engine.manipulator import choose_renderer
 from interp.errors import InputError, InterpError
 from interp.io.images import read_uploaded_image
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_size
 from interp.models.registry import DEFAULT_MODEL
-from interp.project.pipeline import iter_project_outputs, relay, render_project, resolve_renderer
+from interp.project.pipeline import iter_project_outputs, relay, render_project
 from interp.project.schema import (
     Box,
     Project,
@@ -434,7 +435,7 @@ class App:
             gif=True,
             mp4=True,
             loop=project.loop,
-            renderer=resolve_renderer(project, interpolator),
+            renderer=choose_renderer(interpolator, project.renderer),
         )
         result = yield from relay(steps, partial(self._progress, progress, project.num_frames))
         project_path = out / "project.json"

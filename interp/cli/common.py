@@ -29,7 +29,6 @@ def _checked_number(kind: type[N], accept: Callable[[N], bool], rule: str) -> Ca
             raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}")
         return value
 
-    parse.__name__ = rule
     return parse
 
 

@@ -22,8 +22,9 @@ from interp.cli.common import (
 )
 from interp.core.renderers import RENDERERS
 from interp.engine.interpolator import Interpolator
+from interp.engine.manipulator import choose_renderer
 from interp.errors import InputError, InterpError
-from interp.project.pipeline import drain, iter_project_outputs, render_project, resolve_renderer
+from interp.project.pipeline import drain, iter_project_outputs, render_project
 from interp.project.schema import LOOPS, Project, SegmentFn, load_inputs, load_project, with_overrides
 from sam_utils.segmenter import Segmenter, make_segmenter
 
@@ -106,7 +107,7 @@ def render_request(request: RenderRequest, interpolator_for: Callable[[str], Int
     inputs = load_inputs(project, segment=_segmenter_for(project))
     started = time.perf_counter()
     interpolator = interpolator_for(project.model)
-    renderer = resolve_renderer(project, interpolator)
+    renderer = choose_renderer(interpolator, project.renderer)
     with progress_bar("rendering") as progress:
         frames = render_project(project, inputs, interpolator, progress)
         steps = iter_project_outputs(frames, request.out, project.fps, request.gif, request.mp4, project.loop, renderer)

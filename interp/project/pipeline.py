@@ -31,11 +31,6 @@ class RenderResult(SequenceFiles):
     renderer: str = ""
 
 
-def resolve_renderer(project: Project, interpolator: Interpolator) -> str:
-    """The project's renderer, or the model's default."""
-    return choose_renderer(interpolator, project.renderer)
-
-
 def render_project(
     project: Project,
     inputs: ProjectInputs,
@@ -51,7 +46,7 @@ def render_project(
     manipulator = manipulator or Manipulator(interpolator, iters=project.iters)
     prepared = manipulator.prepare(inputs.img0, inputs.img1, inputs.masks)
     curves = [obj.curve for obj in project.objects]
-    renderer = resolve_renderer(project, interpolator)
+    renderer = choose_renderer(interpolator, project.renderer)
     for frame in manipulator.render_curves(
         prepared, curves, project.background, project.num_frames, renderer, progress
     ):
