@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS
-from ui.layout import build_app
+from ui.layout import build_app, serve
 from ui.lifecycle import manage_temp_folders
 
 
@@ -33,8 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     if removed:
         print(f"removed {len(removed)} temporary folders left by earlier runs")
     demo = build_app(max_job_megapixels=args.max_job_megapixels)
-    demo.queue(default_concurrency_limit=2, max_size=64)
-    demo.launch(server_name=args.host, server_port=args.port, share=args.share, show_error=True)
+    serve(demo, server_name=args.host, server_port=args.port, share=args.share, show_error=True)
 
 
 if __name__ == "__main__":

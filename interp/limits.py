@@ -29,6 +29,10 @@ MAX_UNDO_EDITS = 64
 MAX_SEQUENCE_FRAMES = 20_000
 #: Iterations of the [R] models' reference-based estimation (each one is a network pass per frame).
 MAX_ITERS = 16
+#: Largest file one upload may bring, in the page or through the API (frames, project files): a 3840-px PNG frame
+#: is at most about 45 MB; without a bound a stranger's upload could fill the server's disk or, for a project file,
+#: its memory.
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 #: Frames of one render in the page or through the API.
 MAX_APP_FRAMES = 121
 #: The default bound on one render in the page or the API, frames x pixels per frame, in megapixels: 121 frames at

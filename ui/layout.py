@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
 from interp.app.preview import ModelPool, available_models
-from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS
+from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_UPLOAD_BYTES
 from interp.models.registry import DEFAULT_MODEL
 from sam_utils.segmenter import Segmenter, make_segmenter
 from ui.events import wire
@@ -39,3 +41,11 @@ def build_app(
 ) -> gr.Blocks:
     """The page (``build_page`` without its handlers), as ``app.py`` serves it."""
     return build_page(pool, segmenter, max_job_megapixels)[0]
+
+
+def serve(demo: gr.Blocks, max_upload_bytes: int = MAX_UPLOAD_BYTES, **launch: Any) -> None:
+    """Queue and launch the page as ``app.py`` serves it (the tests' server too): at most 2 runs of one event at a
+    time, 64 waiting, and uploads larger than ``max_upload_bytes`` refused before they reach a handler or the disk.
+    ``launch``: ``gr.Blocks.launch``'s other arguments (address, port, ...)."""
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    demo.launch(max_file_size=max_upload_bytes, **launch)

@@ -50,12 +50,11 @@ def session(app: App) -> Session:
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """Start the app exactly as ``python app.py`` builds it, on a free local port."""
-    from ui.layout import build_app
+    from ui.layout import build_app, serve
 
     demo = build_app()
-    demo.queue(default_concurrency_limit=2)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    serve(demo, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

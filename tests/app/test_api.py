@@ -100,3 +100,27 @@ def test_the_api_is_render_project_alone(app_url: str) -> None:
     assert api["unnamed_endpoints"] == {}
     with pytest.raises(ValueError, match="open_session"):
         client.predict(api_name="/open_session")
+
+
+def test_an_upload_over_the_bound_is_refused(tmp_path: Path) -> None:
+    """A server bounded to 1 MB per upload refuses a 2 MB frame before any handler sees it."""
+    from interp.app.preview import ModelPool
+    from sam_utils.segmenter import make_segmenter
+    from tests.app.conftest import free_port
+    from ui.layout import build_app, serve
+
+    demo = build_app(ModelPool(), make_segmenter("fallback"))
+    port = free_port()
+    serve(demo, max_upload_bytes=1024 * 1024, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        small = write_image(tmp_path / "small.png", make_scene(3, 64, 96).frame(0))
+        big = tmp_path / "big.png"
+        big.write_bytes(small.read_bytes() + bytes(2 * 1024 * 1024))  # a PNG with 2 MB of trailing bytes
+        project = {"format": "interp-project", "version": 1, "num_frames": 3, "objects": []}
+        frames = handle_file(str(big)), handle_file(str(small))
+        with pytest.raises(Exception, match=r"(?i)size|large|413") as refused:
+            client.predict(*frames, json.dumps(project), api_name="/render_project")
+        assert "maximum file size" in str(refused.value)
+    finally:
+        demo.close()
