@@ -13,6 +13,8 @@ setup: $(DEPS) $(WEIGHTS)
 
 $(DEPS): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	# opencv-contrib replaces opencv-python-headless (both own cv2/): drop the old one first where it is installed
+	$(PY) -m pip uninstall --disable-pip-version-check -q -y opencv-python-headless 2>/dev/null || true
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt -r requirements-dev.txt
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	touch $@
