@@ -1,6 +1,6 @@
 """interp's web app: click objects, shape their distance curves, preview, render, download.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--max-job-megapixels 200]
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--max-job-megapixels 250]
 
 The page is built by ``ui.layout.build_app``; this file only parses the command line and starts the server.
 """

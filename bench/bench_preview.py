@@ -19,7 +19,8 @@ from interp.app.preview import ModelPool, PreviewCache, preview_frame
 from interp.app.session import Session, from_project
 from interp.models.paths import PROJECT_ROOT
 from interp.models.registry import DEFAULT_MODEL
-from interp.project.schema import load_inputs, load_project
+from interp.project.inputs import load_inputs
+from interp.project.schema import load_project
 
 
 def main() -> None:

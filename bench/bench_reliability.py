@@ -34,7 +34,8 @@ from gradio_client import Client, handle_file
 from interp.app.session import Session, from_project, to_project
 from interp.app.workspace import ROOT_PREFIX
 from interp.models.paths import PROJECT_ROOT
-from interp.project.schema import load_inputs, load_project, project_to_dict
+from interp.project.inputs import load_inputs
+from interp.project.schema import load_project, project_to_dict
 
 DEMO = PROJECT_ROOT / "assets" / "demo"
 AUTO = "auto (model default)"

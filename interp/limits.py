@@ -6,6 +6,8 @@ rates, points per object) and leaves the size of a job to the person running it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from interp.errors import InputError
 
 #: Frame rates of the GIFs and MP4s written (at 0.001 fps, three frames made a 50-minute MP4).
@@ -35,16 +37,90 @@ MAX_ITERS = 16
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 #: Frames of one render in the page or through the API.
 MAX_APP_FRAMES = 121
-#: The default bound on one render in the page or the API, frames x pixels per frame, in megapixels: 121 frames at
-#: the page's largest working size (1280 x 1280) are 198. ``python app.py --max-job-megapixels`` sets another.
-DEFAULT_MAX_JOB_MEGAPIXELS = 200.0
+#: The page's working size (longest side, pixels): larger frames are scaled down for clicking, previews and API
+#: renders, and projects sent to the page or the API are loaded (masks decoded, clicks segmented, dabs painted) at it.
+MAX_WORKING_SIDE = 1280
+#: Frames larger than this (longest side) are kept at this size for the page's "original size" renders (a
+#: 12000x12000 pair held 0.9 GB per session; 3840 px is 4K UHD).
+MAX_ORIGINAL_SIDE = 3840
+#: Each side of a frame the page or the API takes is at least this many pixels.
+MIN_FRAME_SIDE = 16
+#: Largest frame (or mask) the page or the API decodes, in pixels, read from the image's header before any pixel
+#: is decoded: 40 MP is a 7680x5200 photo (8K UHD is 33 MP). A 13000x13000 PNG of 360 KB decoded to 0.5-1.4 GB.
+MAX_FRAME_PIXELS = 40_000_000
+#: The default bound on one job in the page or the API, in megapixels of work (``JobWork``): 121 frames rendered
+#: at the working size (1280 x 1280) are 198, their 12 objects' masks at that size 20 more.
+#: ``python app.py --max-job-megapixels`` sets another.
+DEFAULT_MAX_JOB_MEGAPIXELS = 250.0
 
 
-def check_job_size(num_frames: int, height: int, width: int, max_megapixels: float) -> None:
-    """Refuse a render of ``num_frames`` frames of ``width x height`` beyond ``max_megapixels`` (frames x pixels)."""
-    megapixels = num_frames * height * width / 1e6
-    if megapixels > max_megapixels:
+def working_size(height: int, width: int, limit: int = MAX_WORKING_SIDE) -> tuple[int, int]:
+    """(height, width) scaled so the longest side is at most ``limit`` (aspect kept, at least 1 px)."""
+    scale = min(1.0, limit / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def check_frame_count(num_frames: int) -> None:
+    """Refuse a render of fewer than 2 or more than ``MAX_APP_FRAMES`` frames (page and API alike)."""
+    if not 2 <= num_frames <= MAX_APP_FRAMES:
+        raise InputError(f"frames must be between 2 and {MAX_APP_FRAMES}, got {num_frames!r}")
+
+
+def check_object_count(count: int) -> None:
+    """Refuse more objects than the page holds (``MAX_APP_OBJECTS``): a project loaded or sent to the API."""
+    if count > MAX_APP_OBJECTS:
+        raise InputError(f"the project has {count} objects; the app holds at most {MAX_APP_OBJECTS}")
+
+
+def check_min_side(width: int, height: int, what: str) -> None:
+    """Refuse a frame with a side under ``MIN_FRAME_SIDE``; ``what`` names it (``"frame 0"``)."""
+    if min(width, height) < MIN_FRAME_SIDE:
+        raise InputError(f"{what} is {width}x{height}; frames must be at least {MIN_FRAME_SIDE}x{MIN_FRAME_SIDE}")
+
+
+def check_image_size(width: int, height: int, what: str, max_pixels: int = MAX_FRAME_PIXELS) -> None:
+    """Refuse an image (read from its header, before decoding) with a side under ``MIN_FRAME_SIDE`` or more than
+    ``max_pixels`` pixels; ``what`` names it (``"frame 0"``)."""
+    check_min_side(width, height, what)
+    if width * height > max_pixels:
         raise InputError(
-            f"{num_frames} frames of {width}x{height} are {megapixels:.0f} megapixels, more than this server renders "
-            f"in one job ({max_megapixels:g}); ask for fewer frames or a smaller size"
+            f"{what} is {width}x{height} ({width * height / 1e6:.0f} megapixels); this server takes images of at "
+            f"most {max_pixels / 1e6:g} megapixels"
+        )
+
+
+@dataclass(frozen=True)
+class JobWork:
+    """The work of one job, estimated before it starts, in pixels touched (each part in megapixels).
+
+    ``render``: frames x pixels per frame; ``decode``: the pixels of every image decoded (frames, masks);
+    ``masks``: one working-size frame per object segmented or painted; ``brush``: the squares the dabs paint.
+    """
+
+    render: float = 0.0
+    decode: float = 0.0
+    masks: float = 0.0
+    brush: float = 0.0
+
+    @property
+    def megapixels(self) -> float:
+        return self.render + self.decode + self.masks + self.brush
+
+    def describe(self) -> str:
+        """The parts that are not zero, as ``"rendering 198, decoding 4, ..."`` (megapixels)."""
+        parts = (("rendering", self.render), ("decoding", self.decode), ("masks", self.masks), ("brush", self.brush))
+        return ", ".join(f"{name} {value:.3g}" for name, value in parts if value)
+
+
+def render_work(num_frames: int, height: int, width: int) -> JobWork:
+    """The work of rendering ``num_frames`` frames of ``width x height``."""
+    return JobWork(render=num_frames * height * width / 1e6)
+
+
+def check_job_work(work: JobWork, max_megapixels: float) -> None:
+    """Refuse a job whose estimated work is more than ``max_megapixels``, quoting the figure and its parts."""
+    if work.megapixels > max_megapixels:
+        raise InputError(
+            f"this job is {work.megapixels:.3g} megapixels of work ({work.describe()}), more than this server does "
+            f"in one job ({max_megapixels:g}); ask for fewer frames, a smaller size, fewer objects or brush dabs"
         )

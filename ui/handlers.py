@@ -25,7 +25,7 @@ from interp.app import session as ops
 from interp.app.animation import animation_steps, edit_signature
 from interp.app.locks import hold_per_step
 from interp.app.preview import ModelPool, PreviewCache, available_models, preview_frame
-from interp.app.session import Session, working_inputs, working_size
+from interp.app.session import Session
 from interp.app.workspace import Workspace, zip_files
 from interp.core.colors import object_color, to_hex
 from interp.core.curves import Curve, most_visible_time
@@ -33,14 +33,21 @@ from interp.core.keyframes import apply_edit, format_pairs, parse_pairs
 from interp.engine.manipulator import choose_renderer
 from interp.errors import InputError, InterpError
 from interp.io.images import read_uploaded_image
-from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_APP_FRAMES, check_job_size
+from interp.limits import (
+    DEFAULT_MAX_JOB_MEGAPIXELS,
+    MAX_WORKING_SIDE,
+    check_frame_count,
+    check_job_work,
+    check_object_count,
+    render_work,
+)
 from interp.models.registry import DEFAULT_MODEL
+from interp.project.inputs import frame_sizes, iter_load_inputs, load_inputs, project_work
 from interp.project.pipeline import iter_project_outputs, relay, render_project
 from interp.project.schema import (
     Box,
     Project,
     decode_json,
-    load_inputs,
     load_project,
     parse_project,
     project_json,
@@ -192,9 +199,17 @@ class App:
 
     def check_job(self, num_frames: int, frame: np.ndarray) -> None:
         """The server's bounds on one render of ``num_frames`` frames the size of ``frame`` (page and API alike)."""
-        if not 2 <= num_frames <= MAX_APP_FRAMES:
-            raise InputError(f"frames must be between 2 and {MAX_APP_FRAMES}, got {num_frames!r}")
-        check_job_size(num_frames, frame.shape[0], frame.shape[1], self.max_job_megapixels)
+        check_frame_count(num_frames)
+        check_job_work(render_work(num_frames, frame.shape[0], frame.shape[1]), self.max_job_megapixels)
+
+    def check_project(self, project: Project, frames: tuple[Path, Path] | None = None, num_frames: int = 0) -> None:
+        """The server's bounds on loading ``project`` (from ``frames`` when given) and rendering ``num_frames`` of
+        it, from the images' headers, before any pixel is decoded (page and API alike): the object count, each
+        frame's size and the job's work (``interp.project.inputs.project_work``)."""
+        check_object_count(len(project.objects))
+        size = frame_sizes(project, frames, bounded=True)
+        work = project_work(project, size, MAX_WORKING_SIDE, num_frames)
+        check_job_work(work, self.max_job_megapixels)
 
     # ------------------------------------------------------------------ views
     def curve_views(self, session: Session) -> Updates:
@@ -469,8 +484,8 @@ class App:
 
     def restore_project(self, session: Session, project: Project) -> Updates:
         """Load a parsed project's pixels into the session; the views, the render settings and the preview's time."""
-        ops.check_object_count(len(project.objects))  # before segmenting any of them
-        inputs = load_inputs(project, self.segment_mask)
+        self.check_project(project)  # before decoding, segmenting or painting anything
+        inputs = load_inputs(project, self.segment_mask, working_side=MAX_WORKING_SIDE)
         for notice in ops.from_project(session, project, inputs):
             gr.Info(plain(notice))
         model = project.model
@@ -511,12 +526,13 @@ class App:
         if not frame0 or not frame1:
             raise InputError("render_project needs frame0 and frame1 files")
         parsed = parse_project(decode_json(project))
-        frames = (read_uploaded_image(frame0, "frame 0"), read_uploaded_image(frame1, "frame 1"))
-        height, width = working_size(*frames[0].shape[:2])  # rendered at the page's working size
-        self.check_job(parsed.num_frames, frames[0][:height, :width])
+        check_frame_count(parsed.num_frames)
+        frames = (Path(frame0), Path(frame1))
+        self.check_project(parsed, frames, parsed.num_frames)  # rendered at the page's working size
         yield gr.skip(), gr.skip()  # before any work, as in ``render``: from here on a cancelled call can be closed
-        inputs = working_inputs(load_inputs(parsed, self.segment_mask, frames=frames))
-        del frames
+        # one step at a time (a frame decoded, an object segmented, a few dabs painted): a cancelled call stops
+        loading = iter_load_inputs(parsed, self.segment_mask, frames, working_side=MAX_WORKING_SIDE)
+        inputs = yield from relay(loading, lambda _step: (gr.skip(), gr.skip()))
         interpolator = self.pool.get(parsed.model)
         out = self.api_workspace.new_call_dir()
         try:

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from interp.app.locks import FairLock
-from interp.app.session import Session, masked_objects, resize, resize_mask, working_size
-from interp.core.images import to_uint8
+from interp.app.session import Session, masked_objects
+from interp.core.images import resize, resize_mask, to_uint8
 from interp.core.lru import LRUCache
 from interp.engine.interpolator import DEFAULT_ITERS, Interpolator, check_iters
 from interp.engine.manipulator import Manipulator, PreparedPair, choose_renderer
 from interp.errors import InputError
+from interp.limits import working_size
 from interp.models.paths import is_present
 from interp.models.registry import Kind, get_spec, interpolator_names
 

@@ -15,28 +15,33 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
-from PIL import Image
 
 from interp.core.curves import KNOTS, Curve
+from interp.core.images import resize, resize_mask
 from interp.errors import InputError
-from interp.limits import MAX_APP_OBJECTS, MAX_BRUSH_DABS, MAX_BRUSH_RADIUS, MAX_POINTS, MAX_UNDO_EDITS
+from interp.limits import (
+    MAX_APP_OBJECTS,
+    MAX_BRUSH_DABS,
+    MAX_BRUSH_RADIUS,
+    MAX_ORIGINAL_SIDE,
+    MAX_POINTS,
+    MAX_UNDO_EDITS,
+    check_min_side,
+    check_object_count,
+    working_size,
+)
+from interp.project.inputs import ProjectInputs
 from interp.project.schema import (
     Box,
     Click,
     Dab,
     ObjectSpec,
     Project,
-    ProjectInputs,
     paint_brush,
     png_data_uri,
     prompt_clicks,
 )
 
-#: Frames larger than this (longest side) are processed at a bounded working size.
-MAX_WORKING_SIDE = 1280
-#: Frames larger than this (longest side) are kept at this size for "original size" renders (a 12000x12000 pair
-#: held 0.9 GB per session; 3840 px is 4K UHD, and the job bound refuses most renders larger than that anyway).
-MAX_ORIGINAL_SIDE = 3840
 MAX_NAME_LENGTH = 40
 
 #: (frame 0, frame 1, clicks, box) -> (mask ``H x W`` bool, score in [0, 1]).
@@ -125,37 +130,13 @@ class Session:
         return self.img0.shape[0], self.img0.shape[1]
 
 
-def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Resize an ``H x W x 3`` uint8 image (Lanczos)."""
-    if image.shape[:2] == (height, width):
-        return image
-    return np.asarray(Image.fromarray(image).resize((width, height), Image.Resampling.LANCZOS))
-
-
-def working_size(height: int, width: int, limit: int = MAX_WORKING_SIDE) -> tuple[int, int]:
-    """(height, width) scaled so the longest side is at most ``limit`` (aspect kept, at least 1 px)."""
-    scale = min(1.0, limit / max(height, width))
-    return max(1, round(height * scale)), max(1, round(width * scale))
-
-
-def working_inputs(inputs: ProjectInputs) -> ProjectInputs:
-    """Frames and masks at the working size (the page's rule, for the API): larger frames are scaled down."""
-    height, width = working_size(*inputs.img0.shape[:2])
-    return ProjectInputs(
-        resize(inputs.img0, height, width),
-        resize(inputs.img1, height, width),
-        tuple(resize_mask(mask, height, width) for mask in inputs.masks),
-    )
-
-
 def set_frames(session: Session, img0: np.ndarray, img1: np.ndarray) -> list[str]:
     """Load a frame pair; returns notices (resizing). Objects are cleared: their masks belonged to the old frames."""
     notices = []
     for name, image in (("frame 0", img0), ("frame 1", img1)):
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{name} must be an RGB image, got shape {image.shape} {image.dtype}")
-        if min(image.shape[:2]) < 16:
-            raise InputError(f"{name} is {image.shape[1]}x{image.shape[0]}; frames must be at least 16x16")
+        check_min_side(image.shape[1], image.shape[0], name)
     height, width = img0.shape[:2]
     if img1.shape[:2] != (height, width):
         notices.append(f"frame 1 was {img1.shape[1]}x{img1.shape[0]}; resized to frame 0's {width}x{height}")
@@ -217,12 +198,6 @@ def unique_name(name: str, taken: Collection[str]) -> str:
         return name
     numbered = (f"{name[: MAX_NAME_LENGTH - len(f' {n}')].rstrip()} {n}" for n in itertools.count(2))
     return next(candidate for candidate in numbered if candidate not in taken)
-
-
-def check_object_count(count: int) -> None:
-    """Refuse more objects than the page holds (``MAX_APP_OBJECTS``), e.g. in a project being loaded."""
-    if count > MAX_APP_OBJECTS:
-        raise InputError(f"the project has {count} objects; the app holds at most {MAX_APP_OBJECTS}")
 
 
 def rename_object(session: Session, index: int | None, name: str) -> None:
@@ -388,14 +363,6 @@ def curve_from_knots(values: Sequence[float]) -> Curve:
 def masked_objects(session: Session) -> list[SceneObject]:
     """Objects that have a mask (objects still without one are ignored when rendering)."""
     return [o for o in session.objects if o.mask is not None and o.mask.any()]
-
-
-def resize_mask(mask: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Resize an ``H x W`` bool mask (bilinear, then thresholded at one half)."""
-    if mask.shape == (height, width):
-        return mask
-    image = Image.fromarray(mask.astype(np.uint8) * 255).resize((width, height), Image.Resampling.BILINEAR)
-    return np.asarray(image) > 127
 
 
 def to_inputs(session: Session, original_size: bool = False) -> ProjectInputs:

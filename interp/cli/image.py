@@ -19,6 +19,7 @@ from interp.cli.common import (
     unit_float,
 )
 from interp.core.images import to_uint8
+from interp.core.progress import drain
 from interp.engine.interpolator import Interpolator
 from interp.engine.sequence import check_nums, render_direct, render_recursive
 from interp.errors import InputError
@@ -26,7 +27,6 @@ from interp.io.encode import check_fps
 from interp.io.files import atomic_folder, atomic_path
 from interp.io.images import read_image, write_image
 from interp.io.outputs import GIF_NAME, MP4_NAME, write_sequence
-from interp.project.pipeline import drain
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -20,12 +20,14 @@ from interp.cli.common import (
     positive_int,
     progress_bar,
 )
+from interp.core.progress import drain
 from interp.core.renderers import RENDERERS
 from interp.engine.interpolator import Interpolator
 from interp.engine.manipulator import choose_renderer
 from interp.errors import InputError, InterpError
-from interp.project.pipeline import drain, iter_project_outputs, render_project
-from interp.project.schema import LOOPS, Project, SegmentFn, load_inputs, load_project, with_overrides
+from interp.project.inputs import load_inputs
+from interp.project.pipeline import iter_project_outputs, render_project
+from interp.project.schema import LOOPS, Project, SegmentFn, load_project, with_overrides
 from sam_utils.segmenter import Segmenter, make_segmenter
 
 

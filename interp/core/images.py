@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 
 from interp.errors import InputError
 
@@ -17,3 +18,18 @@ def check_frame(frame: np.ndarray) -> np.ndarray:
     if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
         raise InputError(f"a frame must be H x W x 3 uint8 RGB, got {frame.dtype} {frame.shape}")
     return frame
+
+
+def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize an ``H x W x 3`` uint8 image (Lanczos)."""
+    if image.shape[:2] == (height, width):
+        return image
+    return np.asarray(Image.fromarray(image).resize((width, height), Image.Resampling.LANCZOS))
+
+
+def resize_mask(mask: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize an ``H x W`` bool mask (bilinear, then thresholded at one half)."""
+    if mask.shape == (height, width):
+        return mask
+    image = Image.fromarray(mask.astype(np.uint8) * 255).resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(image) > 127

@@ -17,7 +17,8 @@ from interp.core.progress import Progress
 from interp.engine.interpolator import Interpolator
 from interp.engine.manipulator import Manipulator, choose_renderer
 from interp.io.outputs import SequenceFiles, write_sequence
-from interp.project.schema import Project, ProjectInputs
+from interp.project.inputs import ProjectInputs
+from interp.project.schema import Project
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -84,12 +85,3 @@ def relay(steps: Generator[S, None, T], message: Callable[[S], Y]) -> Generator[
             yield message(step)
     finally:
         steps.close()
-
-
-def drain(steps: Generator[object, None, T]) -> T:
-    """Run a generator to the end and return its return value (e.g. ``iter_project_outputs``' ``RenderResult``)."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value

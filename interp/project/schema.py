@@ -21,7 +21,6 @@ animations). Unknown fields are kept on save. Every validation error names the f
 from __future__ import annotations
 
 import base64
-import binascii
 import io
 import json
 import math
@@ -38,7 +37,6 @@ from interp.core.curves import Curve
 from interp.core.renderers import RENDERERS
 from interp.errors import InputError
 from interp.io.files import atomic_path
-from interp.io.images import read_image
 from interp.io.outputs import LOOPS
 from interp.limits import (
     MAX_BRUSH_DABS,
@@ -136,26 +134,27 @@ class Project:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _fail(where: str, message: str) -> ProjectError:
+def field_error(where: str, message: str) -> ProjectError:
+    """The error for a bad project field: ``"project field objects[0].mask: <message>"``."""
     return ProjectError(f"project field {where}: {message}")
 
 
 def _number(data: dict[str, Any], key: str, kind: type, default: Any, low: float, high: float) -> Any:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or (kind is int and not float(value).is_integer()):
-        raise _fail(key, f"must be {'an integer' if kind is int else 'a number'}, got {value!r}")
+        raise field_error(key, f"must be {'an integer' if kind is int else 'a number'}, got {value!r}")
     if not math.isfinite(value) or not low <= value <= high:
-        raise _fail(key, f"must be between {low:g} and {high:g}, got {value!r}")
+        raise field_error(key, f"must be between {low:g} and {high:g}, got {value!r}")
     return kind(value)
 
 
 def _curve(value: Any, where: str) -> Curve:
     if not isinstance(value, list):
-        raise _fail(where, f"must be a list of [t, d] keyframes, got {value!r}")
+        raise field_error(where, f"must be a list of [t, d] keyframes, got {value!r}")
     try:
         return Curve.from_points(value)
     except (TypeError, ValueError) as exc:
-        raise _fail(where, str(exc)) from None
+        raise field_error(where, str(exc)) from None
 
 
 def _flagged_rows(value: Any, where: str, layout: str, limit: int, what: str) -> list[list[float]]:
@@ -164,13 +163,13 @@ def _flagged_rows(value: Any, where: str, layout: str, limit: int, what: str) ->
     width = layout.count(",") + 1
     flag = layout.strip("[]").split(", ")[-1]
     if not isinstance(value, list):
-        raise _fail(where, f"must be a list of {layout}, got {value!r}")
+        raise field_error(where, f"must be a list of {layout}, got {value!r}")
     if len(value) > limit:
-        raise _fail(where, f"at most {limit} {what} per object, got {len(value)}")
+        raise field_error(where, f"at most {limit} {what} per object, got {len(value)}")
     for index, row in enumerate(value):
         ok = isinstance(row, list) and len(row) == width and all(isinstance(v, int | float) for v in row)
         if not ok or row[-1] not in (0, 1) or not all(math.isfinite(v) for v in row[:-1]):
-            raise _fail(f"{where}[{index}]", f"must be {layout} with {flag} 0 or 1, got {row!r}")
+            raise field_error(f"{where}[{index}]", f"must be {layout} with {flag} 0 or 1, got {row!r}")
     return value
 
 
@@ -184,7 +183,7 @@ def _box(value: Any, where: str) -> Box | None:
         return None
     ok = isinstance(value, list) and len(value) == 4 and all(isinstance(v, int | float) for v in value)
     if not ok or not all(math.isfinite(v) for v in value) or value[0] >= value[2] or value[1] >= value[3]:
-        raise _fail(where, f"must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1, got {value!r}")
+        raise field_error(where, f"must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1, got {value!r}")
     return Box(*(float(v) for v in value))
 
 
@@ -192,27 +191,27 @@ def _brush(value: Any, where: str) -> tuple[Dab, ...]:
     rows = _flagged_rows(value, where, "[x, y, radius, add]", MAX_BRUSH_DABS, "brush dabs")
     for index, row in enumerate(rows):
         if not 0 < row[2] <= MAX_BRUSH_RADIUS:
-            raise _fail(f"{where}[{index}]", f"radius must be in (0, {MAX_BRUSH_RADIUS}], got {row[2]!r}")
+            raise field_error(f"{where}[{index}]", f"radius must be in (0, {MAX_BRUSH_RADIUS}], got {row[2]!r}")
     return tuple(Dab(float(x), float(y), float(radius), bool(add)) for x, y, radius, add in rows)
 
 
 def _object(data: Any, index: int) -> ObjectSpec:
     where = f"objects[{index}]"
     if not isinstance(data, dict):
-        raise _fail(where, f"must be an object, got {data!r}")
+        raise field_error(where, f"must be an object, got {data!r}")
     name = data.get("name", f"object {index + 1}")
     if not isinstance(name, str) or not name.strip():
-        raise _fail(f"{where}.name", f"must be a non-empty string, got {name!r}")
+        raise field_error(f"{where}.name", f"must be a non-empty string, got {name!r}")
     mask = data.get("mask")
     if mask is not None and (not isinstance(mask, str) or not mask):
-        raise _fail(f"{where}.mask", f"must be a file path or a PNG data URI, got {mask!r}")
+        raise field_error(f"{where}.mask", f"must be a file path or a PNG data URI, got {mask!r}")
     points = _points(data.get("points", []), f"{where}.points")
     box = _box(data.get("box"), f"{where}.box")
     brush = _brush(data.get("brush", []), f"{where}.brush")
     if mask is None and not any(p.positive for p in points) and box is None and not any(d.add for d in brush):
-        raise _fail(where, "needs a mask, a positive point, a box or a brush dab that adds")
+        raise field_error(where, "needs a mask, a positive point, a box or a brush dab that adds")
     if "curve" not in data:
-        raise _fail(f"{where}.curve", "is missing")
+        raise field_error(f"{where}.curve", "is missing")
     return ObjectSpec(name.strip(), _curve(data["curve"], f"{where}.curve"), mask, points, box, brush)
 
 
@@ -237,35 +236,35 @@ def parse_project(data: Any, base_dir: Path | None = None) -> Project:
     if not isinstance(data, dict):
         raise ProjectError("a project must be a JSON object")
     if data.get("format") != FORMAT:
-        raise _fail("format", f"must be {FORMAT!r}, got {data.get('format')!r}")
+        raise field_error("format", f"must be {FORMAT!r}, got {data.get('format')!r}")
     if data.get("version") != VERSION:
-        raise _fail("version", f"version {data.get('version')!r} is not supported (this interp reads {VERSION})")
+        raise field_error("version", f"version {data.get('version')!r} is not supported (this interp reads {VERSION})")
     frames = []
     for key in ("frame0", "frame1"):
         value = data.get(key)
         if not isinstance(value, str) or not value:
-            raise _fail(key, f"must be a file path or a PNG data URI, got {value!r}")
+            raise field_error(key, f"must be a file path or a PNG data URI, got {value!r}")
         frames.append(value)
     background = data.get("background", {"curve": [[0, 0], [1, 1]]})
     if not isinstance(background, dict) or "curve" not in background:
-        raise _fail("background", 'must be {"curve": [[t, d], …]}')
+        raise field_error("background", 'must be {"curve": [[t, d], …]}')
     objects = data.get("objects", [])
     if not isinstance(objects, list) or len(objects) > MAX_PROJECT_OBJECTS:
-        raise _fail("objects", f"must be a list of at most {MAX_PROJECT_OBJECTS} objects")
+        raise field_error("objects", f"must be a list of at most {MAX_PROJECT_OBJECTS} objects")
     for key, kind in (("model", str), ("renderer", str), ("loop", str)):
         if key in data and not isinstance(data[key], kind):
-            raise _fail(key, f"must be a string, got {data[key]!r}")
+            raise field_error(key, f"must be a string, got {data[key]!r}")
     loop = data.get("loop", "forward")
     if loop not in LOOPS:
-        raise _fail("loop", f"must be one of {', '.join(LOOPS)}, got {loop!r}")
+        raise field_error("loop", f"must be one of {', '.join(LOOPS)}, got {loop!r}")
     renderer = data.get("renderer")
     if renderer is not None and renderer not in RENDERERS:
-        raise _fail("renderer", f"must be one of {', '.join(RENDERERS)}, got {renderer!r}")
+        raise field_error("renderer", f"must be one of {', '.join(RENDERERS)}, got {renderer!r}")
     model = data.get("model", DEFAULT_MODEL)
     try:
         model = get_spec(model, Kind.INTERPOLATOR).name
     except InputError as exc:
-        raise _fail("model", str(exc)) from None
+        raise field_error("model", str(exc)) from None
     return Project(
         frame0=frames[0],
         frame1=frames[1],
@@ -377,33 +376,6 @@ def file_path_refusal(reference: str) -> str:
     )
 
 
-def _read_reference(reference: str, base_dir: Path | None, where: str, mask: bool) -> np.ndarray:
-    """Read a file path or data URI as ``H x W x 3`` uint8 RGB, or ``H x W`` bool for masks."""
-    if reference.startswith("data:"):
-        if not reference.startswith(DATA_URI_PREFIX):
-            raise _fail(where, "data URIs must be data:image/png;base64,…")
-        try:
-            with Image.open(io.BytesIO(base64.b64decode(reference[len(DATA_URI_PREFIX) :], validate=True))) as im:
-                image = np.asarray(im.convert("L" if mask else "RGB"))
-        except (binascii.Error, OSError, ValueError) as exc:
-            raise _fail(where, f"the embedded PNG cannot be read ({exc})") from None
-    else:
-        if base_dir is None:
-            raise _fail(where, file_path_refusal(reference))
-        path = Path(reference)
-        if not path.is_absolute():
-            path = base_dir / path
-        if not path.is_file():
-            raise _fail(where, f"file not found: {path}")
-        try:
-            image = read_image(path)
-        except InputError as exc:
-            raise _fail(where, str(exc)) from None
-        if mask:
-            image = image.max(axis=2)
-    return image > 0 if mask else image
-
-
 #: Turns clicks and an optional box into a mask: (frame 0, frame 1, clicks, box) -> ``H x W`` bool (a
 #: ``sam_utils.segmenter.Segmenter``'s ``segment`` without its score).
 SegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], np.ndarray]
@@ -419,71 +391,25 @@ def prompt_clicks(clicks: Sequence[Click], box: Box | None) -> list[Click]:
 
 
 def paint_brush(mask: np.ndarray | None, brush: Sequence[Dab], shape: tuple[int, int]) -> np.ndarray:
-    """``mask`` (``H x W`` bool, or None for empty) with each dab's disk added or erased in order."""
-    painted = np.zeros(shape, bool) if mask is None else mask.copy()
-    if not brush:
-        return painted
-    ys, xs = np.ogrid[: shape[0], : shape[1]]
-    for dab in brush:
-        disk = (xs + 0.5 - dab.x) ** 2 + (ys + 0.5 - dab.y) ** 2 <= dab.radius**2
-        painted = painted | disk if dab.add else painted & ~disk
-    return painted
+    """``mask`` (``H x W`` bool, or None for empty) with each dab's disk added or erased in order.
 
-
-@dataclass(frozen=True)
-class ProjectInputs:
-    """A project's pixels: both frames (``H x W x 3`` uint8 RGB) and one ``H x W`` bool mask per object."""
-
-    img0: np.ndarray
-    img1: np.ndarray
-    masks: tuple[np.ndarray, ...]
-
-
-def load_inputs(
-    project: Project,
-    segment: SegmentFn | None = None,
-    frames: tuple[np.ndarray, np.ndarray] | None = None,
-) -> ProjectInputs:
-    """Read the frames (unless given) and every object's mask (reading it, or segmenting its points).
-
-    Raises ``ProjectError`` naming the field for missing/unreadable files and size mismatches.
+    Each dab touches only the square around its disk (its cost grows with its radius, not with the frame).
     """
-    if frames is None:
-        img0 = _read_reference(project.frame0, project.base_dir, "frame0", mask=False)
-        img1 = _read_reference(project.frame1, project.base_dir, "frame1", mask=False)
-    else:
-        img0, img1 = frames
-    if img0.shape != img1.shape:
-        raise _fail("frame1", f"is {img1.shape[1]}x{img1.shape[0]}, frame0 is {img0.shape[1]}x{img0.shape[0]}")
-    height, width = img0.shape[:2]
-    masks = []
-    for index, obj in enumerate(project.objects):
-        where = f"objects[{index}]"
-        if obj.mask is not None:
-            mask = _read_reference(obj.mask, project.base_dir, f"{where}.mask", mask=True)
-            if mask.shape != (height, width):
-                raise _fail(f"{where}.mask", f"is {mask.shape[1]}x{mask.shape[0]}, frame0 is {width}x{height}")
+    painted = np.zeros(shape, bool) if mask is None else mask.copy()
+    for dab in brush:
+        # pixel centres (x + 0.5, y + 0.5) within the radius lie in these rows and columns
+        x0, x1 = max(0, math.floor(dab.x - dab.radius)), min(shape[1], math.ceil(dab.x + dab.radius) + 1)
+        y0, y1 = max(0, math.floor(dab.y - dab.radius)), min(shape[0], math.ceil(dab.y + dab.radius) + 1)
+        if x0 >= x1 or y0 >= y1:
+            continue
+        ys, xs = np.ogrid[y0:y1, x0:x1]
+        disk = (xs + 0.5 - dab.x) ** 2 + (ys + 0.5 - dab.y) ** 2 <= dab.radius**2
+        window = painted[y0:y1, x0:x1]
+        if dab.add:
+            window |= disk
         else:
-            for k, click in enumerate(obj.points):
-                if not (0 <= click.x < width and 0 <= click.y < height):
-                    raise _fail(
-                        f"{where}.points[{k}]", f"({click.x:g}, {click.y:g}) is outside the {width}x{height} frame"
-                    )
-            box = obj.box
-            if box is not None and not (box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height):
-                raise _fail(
-                    f"{where}.box", f"{[box.x0, box.y0, box.x1, box.y1]} reaches outside the {width}x{height} frame"
-                )
-            segmented = None
-            if any(p.positive for p in obj.points) or obj.box is not None:
-                if segment is None:
-                    raise _fail(where, "has points but no segmenter is available to turn them into a mask")
-                segmented = np.asarray(segment(img0, img1, prompt_clicks(obj.points, obj.box), obj.box)) > 0
-            mask = paint_brush(segmented, obj.brush, (height, width))
-        if not mask.any():
-            raise _fail(f"{where}", "its mask is empty")
-        masks.append(mask)
-    return ProjectInputs(img0, img1, tuple(masks))
+            window &= ~disk
+    return painted
 
 
 def with_overrides(project: Project, **changes: Any) -> Project:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import struct
+import zlib
 from pathlib import Path
 
 import gradio as gr
@@ -14,7 +18,15 @@ from interp.app.preview import ModelPool
 from interp.app.session import Session, to_project
 from interp.io.encode import FfmpegWriter
 from interp.io.images import write_image
-from interp.limits import MAX_APP_FRAMES, MAX_GIF_FPS, MAX_POINTS, MIN_FPS
+from interp.limits import (
+    MAX_APP_FRAMES,
+    MAX_APP_OBJECTS,
+    MAX_BRUSH_DABS,
+    MAX_FRAME_PIXELS,
+    MAX_GIF_FPS,
+    MAX_POINTS,
+    MIN_FPS,
+)
 from interp.project.schema import Click, ProjectError, parse_project, project_to_dict
 from interp.testing.video import write_video
 from sam_utils.segmenter import make_segmenter
@@ -36,10 +48,11 @@ def _api_call(app: App, session: Session, folder: Path, **changes: object) -> tu
 
 def test_one_job_is_bounded_in_frames_times_pixels(session: Session, tmp_path: Path) -> None:
     small = build_page(ModelPool(), make_segmenter("fallback"), max_job_megapixels=0.1)[1]  # 9 frames of 160x96: 0.14
-    message = r"9 frames of 160x96 are 0 megapixels, more than this server renders in one job \(0.1\)"
+    message = r"this job is 0.138 megapixels of work \(rendering 0.138\), more than this server does in one job \(0.1\)"
     with pytest.raises(gr.Error, match=message):
         next(friendly(small.render)(session, None, 9, 10, "forward", "rife-v4", AUTO, 2, "working size"))
-    with pytest.raises(gr.Error, match=message):
+    counted = r"this job is 0.169 megapixels of work \(rendering 0.138, decoding 0.0307\)"  # the API decodes too
+    with pytest.raises(gr.Error, match=counted):
         _api_call(small, session, tmp_path, num_frames=9)
     with pytest.raises(gr.Error, match=f"frames must be between 2 and {MAX_APP_FRAMES}, got 20000"):
         _api_call(small, session, tmp_path, num_frames=20_000)
@@ -90,9 +103,145 @@ def test_a_cancelled_api_call_stops_within_a_frame_and_leaves_no_files(
     document = json.dumps({**project_to_dict(to_project(session)), "num_frames": 50})
     call = friendly(app.api_render_project)(str(frame0), str(frame1), document)
     next(call)  # validated, nothing rendered yet
-    next(call)  # one frame written
+    while app.api_workspace.root is None or not any(app.api_workspace.root.rglob("frame_0000.png")):
+        next(call)  # frames decoded (a step each), then one frame written
     root = app.api_workspace.root
-    assert any(root.rglob("frame_0000.png"))
     call.close()  # what Gradio does when the client cancels or goes away
     assert list(root.rglob("*")) == []
     assert not app.pool.lock.locked()
+
+
+def _png_header(width: int, height: int, bit_depth: int = 8, colour_type: int = 0) -> bytes:
+    """A PNG whose header says ``width x height`` and whose pixel data is cut after a few bytes: decoding it fails,
+    so a refusal that names its size was made from the header alone."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(4096))[:64])
+
+
+def _data_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _image_bytes(array: np.ndarray, format: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format=format, **options)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("bit_depth", "colour_type"), [(8, 2), (16, 0), (16, 2)])
+def test_a_huge_frame_is_refused_from_its_header(
+    app: App, session: Session, tmp_path: Path, bit_depth: int, colour_type: int
+) -> None:
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(_png_header(13_000, 13_000, bit_depth, colour_type))
+    good = write_image(tmp_path / "good.png", session.img0)
+    document = json.dumps(project_to_dict(to_project(session)))
+    bound = (
+        f"frame 1 is 13000x13000 \\(169 megapixels\\); this server takes images of at most {MAX_FRAME_PIXELS / 1e6:g}"
+    )
+    with pytest.raises(gr.Error, match=bound):
+        list(friendly(app.api_render_project)(str(good), str(huge), document))
+    with pytest.warns(UserWarning, match=bound):  # the page's upload: a warning, the session keeps its frames
+        app.load_frames(session, str(good), str(huge))
+    uploaded = project_to_dict(to_project(session))
+    uploaded["frame1"] = _data_uri(huge.read_bytes())
+    with pytest.raises(gr.Error, match=bound.replace("frame 1", "frame1")):  # a project loaded in the page
+        _upload(app, session, tmp_path, uploaded)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (4000, 1), (8, 64)])
+def test_the_api_refuses_the_frames_the_page_refuses(app: App, tmp_path: Path, size: tuple[int, int]) -> None:
+    width, height = size
+    frame = write_image(tmp_path / "tiny.png", np.full((height, width, 3), 90, np.uint8))
+    document = {"format": "interp-project", "version": 1, "frame0": "a", "frame1": "b", "num_frames": 3}
+    with pytest.raises(gr.Error, match=f"frame 0 is {width}x{height}; frames must be at least 16x16"):
+        list(friendly(app.api_render_project)(str(frame), str(frame), json.dumps(document)))
+
+
+def test_the_api_holds_as_many_objects_as_the_page(app: App, session: Session, tmp_path: Path) -> None:
+    document = project_to_dict(to_project(session))
+    document["objects"] = [{"name": f"o{i}", "points": [[40, 40, 1]], "curve": [[0, 0], [1, 1]]} for i in range(13)]
+    message = f"the project has {MAX_APP_OBJECTS + 1} objects; the app holds at most {MAX_APP_OBJECTS}"
+    with pytest.raises(gr.Error, match=message):
+        _api_call(app, session, tmp_path, objects=document["objects"][: MAX_APP_OBJECTS + 1])
+
+
+def _mask_project(session: Session, mask: str) -> dict:
+    document = project_to_dict(to_project(session))
+    document["objects"] = [{"name": "o", "mask": mask, "curve": [[0, 0], [1, 1]]}]
+    return document
+
+
+def _upload(app: App, session: Session, folder: Path, document: dict) -> object:
+    path = folder / "project.json"
+    path.write_text(json.dumps(document))
+    return friendly(app.load_project_file)(session, str(path))
+
+
+def _odd_masks(height: int, width: int) -> dict[str, tuple[bytes, str]]:
+    """Masks the size of the frames that are not 8-bit PNGs, and the refusal each gets."""
+    mask = np.zeros((height, width), np.uint8)
+    mask[10:40, 20:60] = 255
+    return {
+        "16-bit": (_image_bytes(mask.astype(np.uint16) * 257, "PNG"), "must be an 8-bit PNG, got mode I;16"),
+        "GIF": (_image_bytes(mask, "GIF"), "the data URI says image/png but holds GIF data"),
+        "TIFF": (_image_bytes(mask, "TIFF"), "the data URI says image/png but holds TIFF data"),
+        "WebP": (_image_bytes(mask, "WEBP", lossless=True), "the data URI says image/png but holds WEBP data"),
+        "JPEG": (_image_bytes(mask, "JPEG"), "the data URI says image/png but holds JPEG data"),
+        "huge": (_png_header(13_000, 13_000), "is 13000x13000, frame0 is 160x96"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["16-bit", "GIF", "TIFF", "WebP", "JPEG", "huge"])
+def test_a_mask_that_is_not_an_8_bit_png_of_the_frame_size_is_refused(
+    app: App, session: Session, tmp_path: Path, kind: str
+) -> None:
+    data, refusal = _odd_masks(*session.size)[kind]
+    document = _mask_project(session, _data_uri(data))
+    with pytest.raises(gr.Error, match=rf"project field objects\[0\]\.mask: {refusal}"):
+        _api_call(app, session, tmp_path, objects=document["objects"])
+    with pytest.raises(gr.Error, match=rf"project field objects\[0\]\.mask: {refusal}"):
+        _upload(app, session, tmp_path, document)
+
+
+def test_a_job_is_refused_with_its_work_before_it_starts(session: Session, tmp_path: Path) -> None:
+    """Dabs and clicks count: 3 objects of 256 dabs that each cover the 160x96 frame are 11.8 megapixels of
+    painting, refused by a server bounded at 10 although 9 frames of 160x96 are little to render."""
+    bounded = build_page(ModelPool(), make_segmenter("fallback"), max_job_megapixels=10)[1]
+    brush = [[80, 48, 200, 1]] * MAX_BRUSH_DABS
+    objects = [{"name": f"o{i}", "brush": brush, "points": [[40, 40, 1]], "curve": [[0, 0], [1, 1]]} for i in range(3)]
+    refusal = r"this job is 12.1 megapixels of work \(rendering 0.138, decoding 0.0307, masks 0.0922, brush 11.8\)"
+    with pytest.raises(gr.Error, match=refusal):
+        _api_call(bounded, session, tmp_path, num_frames=9, objects=objects)
+    document = {**project_to_dict(to_project(session)), "objects": objects}
+    with pytest.raises(
+        gr.Error, match=r"this job is 11.9 megapixels of work \(decoding 0.0307, masks 0.0922, brush 11.8\)"
+    ):
+        _upload(bounded, session, tmp_path, document)
+    assert session.objects == []  # nothing was painted
+
+
+def test_a_cancelled_api_call_stops_while_loading(app: App, session: Session, tmp_path: Path) -> None:
+    """Closed while the project is still being loaded (between two of its objects), the call segments nothing more
+    and renders nothing: loading is done one step at a time, as rendering is."""
+    calls = []
+    segment = app.segment_mask
+    app.segment_mask = lambda *args: calls.append(1) or segment(*args)  # counts the real segmenter's calls
+    try:
+        objects = [{"name": f"o{i}", "points": [[40 + i, 40, 1]], "curve": [[0, 0], [1, 1]]} for i in range(4)]
+        frame0 = write_image(tmp_path / "a.png", session.img0)
+        frame1 = write_image(tmp_path / "b.png", session.img1)
+        document = json.dumps({**project_to_dict(to_project(session)), "objects": objects, "num_frames": 9})
+        call = friendly(app.api_render_project)(str(frame0), str(frame1), document)
+        next(call)  # validated from the headers
+        while not calls:
+            next(call)  # frames decoded, then the first object segmented
+        call.close()  # what Gradio does when the client cancels or goes away
+        assert len(calls) == 1
+        assert app.api_workspace.root is None or list(app.api_workspace.root.rglob("*.png")) == []
+    finally:
+        del app.segment_mask

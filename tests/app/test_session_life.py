@@ -18,9 +18,10 @@ import pytest
 from PIL import Image
 
 from interp.app.preview import PREVIEW_CACHE_BYTES, SHARED_STORE, PreviewCache
-from interp.app.session import MAX_ORIGINAL_SIDE, MAX_WORKING_SIDE, Session, to_project
+from interp.app.session import Session, to_project
 from interp.app.workspace import ROOT_PREFIX, Workspace, remove_stale_folders
 from interp.io.images import write_image
+from interp.limits import MAX_ORIGINAL_SIDE, MAX_WORKING_SIDE
 from interp.project.schema import project_to_dict
 from interp.testing.synthetic import make_scene
 from ui.handlers import App, friendly

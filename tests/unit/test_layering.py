@@ -45,6 +45,7 @@ TORCH_FREE = (
     "interp.models.paths",
     "interp.models.fetch",
     "interp.project.schema",
+    "interp.project.inputs",
     "interp.app.session",
     "sam_utils.prompts",
     "sam_utils.masks",

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from interp.core.progress import drain
 from interp.io.images import read_image
 from interp.io.outputs import animation_order, write_sequence
-from interp.project.pipeline import drain
 
 
 def frames(count: int) -> list[np.ndarray]:

@@ -10,13 +10,15 @@ import pytest
 
 from interp.core.curves import Curve
 from interp.io.images import write_image
+from interp.project.inputs import load_inputs
 from interp.project.schema import (
     Click,
+    Dab,
     ObjectSpec,
     Project,
     ProjectError,
-    load_inputs,
     load_project,
+    paint_brush,
     parse_project,
     png_data_uri,
     project_to_dict,
@@ -175,3 +177,16 @@ def test_overrides_are_validated() -> None:
     assert with_overrides(project, num_frames=3, model=None).num_frames == 3
     with pytest.raises(ProjectError, match="num_frames"):
         with_overrides(project, num_frames=1)
+
+
+def test_brush_dabs_paint_the_disks_they_describe() -> None:
+    """Each dab paints only the square around its disk; the result is the disk test over the whole frame."""
+    rng = np.random.default_rng(3)
+    shape = (37, 53)
+    dabs = [Dab(*rng.uniform(-10, 60, 2), rng.uniform(0.3, 25), bool(rng.integers(0, 2))) for _ in range(40)]
+    ys, xs = np.mgrid[: shape[0], : shape[1]]
+    expected = np.zeros(shape, bool)
+    for dab in dabs:
+        disk = (xs + 0.5 - dab.x) ** 2 + (ys + 0.5 - dab.y) ** 2 <= dab.radius**2
+        expected = expected | disk if dab.add else expected & ~disk
+    assert np.array_equal(paint_brush(None, dabs, shape), expected)

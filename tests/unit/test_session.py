@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from interp.app.session import (
-    MAX_WORKING_SIDE,
     SceneObject,
     Session,
     add_object,
@@ -28,7 +27,9 @@ from interp.app.session import (
 )
 from interp.core.curves import Curve
 from interp.errors import InputError
-from interp.project.schema import Click, load_inputs, parse_project, project_to_dict
+from interp.limits import MAX_WORKING_SIDE
+from interp.project.inputs import load_inputs
+from interp.project.schema import Click, parse_project, project_to_dict
 
 
 def disk_segment(img0, img1, clicks, box=None):
