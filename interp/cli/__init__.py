@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dataset": ("interp.cli.dataset", "prepare training data: distance-index maps"),
     "train": ("interp.cli.train", "train a T / D / TR / DR model on Vimeo-90K septuplets"),
     "segment": ("interp.cli.segment", "segment the object under some clicks into a mask PNG"),
+    "track": ("interp.cli.track", "follow an object through a clip: its mask on every frame"),
 }
 
 
