@@ -56,7 +56,7 @@ from interp.project.schema import (
 from sam_utils.segmenter import Segmenter
 from ui.canvas import draw_canvas
 from ui.curve_editor import editor_value
-from ui.lifecycle import LiveSessions
+from ui.lifecycle import LiveSessions, return_freed_memory
 from ui.panels import AUTO, BOX, BRUSH_ADD, BRUSH_ERASE, DEMO, EXCLUDE, INCLUDE, Panels
 
 log = logging.getLogger(__name__)
@@ -521,8 +521,16 @@ class App:
         """Stateless endpoint: two frame files and a project's JSON text -> (GIF path, MP4 path).
 
         A generator, as the page's render is: a call cancelled by its client (or whose client went away) stops
-        between frames, and its partial files are removed.
+        within a step (a frame decoded, an object segmented, a few brush dabs painted, a frame rendered or encoded),
+        its partial files are removed and its memory goes back to the system.
         """
+        try:
+            yield from self._api_render(frame0, frame1, project)
+        finally:  # the call's frames and masks are freed by now (its generator is done): hand the memory back
+            return_freed_memory()
+
+    def _api_render(self, frame0: str, frame1: str, project: str) -> Iterator[tuple]:
+        """``api_render_project``'s steps."""
         if not frame0 or not frame1:
             raise InputError("render_project needs frame0 and frame1 files")
         parsed = parse_project(decode_json(project))
@@ -530,7 +538,6 @@ class App:
         frames = (Path(frame0), Path(frame1))
         self.check_project(parsed, frames, parsed.num_frames)  # rendered at the page's working size
         yield gr.skip(), gr.skip()  # before any work, as in ``render``: from here on a cancelled call can be closed
-        # one step at a time (a frame decoded, an object segmented, a few dabs painted): a cancelled call stops
         loading = iter_load_inputs(parsed, self.segment_mask, frames, working_side=MAX_WORKING_SIDE)
         inputs = yield from relay(loading, lambda _step: (gr.skip(), gr.skip()))
         interpolator = self.pool.get(parsed.model)

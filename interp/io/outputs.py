@@ -51,7 +51,8 @@ def write_sequence(
     mp4: bool = False,
     loop: str = "forward",
 ) -> Generator[int, None, SequenceFiles]:
-    """Write ``frames`` (``H x W x 3`` uint8 RGB) into ``out``, yielding the number written so far.
+    """Write ``frames`` (``H x W x 3`` uint8 RGB) into ``out``, yielding the number written so far (again while a
+    there-and-back loop's return leg is encoded and while the encoders finish).
 
     Each frame goes to its PNG and to the encoders as it arrives; a there-and-back loop reads the PNGs back for its
     return leg. Closing the generator early (a cancelled render) removes everything it wrote. The generator's return
@@ -70,6 +71,9 @@ def write_sequence(
             frame = read_image(paths[index])
             for writer in writers:
                 writer.write(frame)
+            yield len(paths)  # the return leg and the encoders' last pass are steps too: a cancel stops them
+        for writer in writers:
+            yield from (len(paths) for _ in writer.finishing())
     return SequenceFiles(
         folder=out,
         frames=tuple(out / path.name for path in paths),

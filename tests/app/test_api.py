@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
@@ -15,6 +17,7 @@ from interp.app.workspace import ROOT_PREFIX
 from interp.core.curves import Curve
 from interp.io.images import write_image
 from interp.testing.synthetic import make_scene
+from ui.handlers import App
 
 pytestmark = pytest.mark.slow
 
@@ -124,3 +127,61 @@ def test_an_upload_over_the_bound_is_refused(tmp_path: Path) -> None:
         assert "maximum file size" in str(refused.value)
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="module")
+def counted_server() -> Iterator[tuple[str, App, list[int]]]:
+    """The app on a free local port, built as ``app.py`` builds it, whose segmenter calls are counted."""
+    from interp.app.preview import ModelPool
+    from sam_utils.segmenter import make_segmenter
+    from tests.app.conftest import free_port
+    from ui.layout import build_page, serve
+
+    demo, app = build_page(ModelPool(), make_segmenter("fallback"))
+    calls: list[int] = []
+    segment = app.segment_mask
+    app.segment_mask = lambda *args: calls.append(1) or segment(*args)
+    port = free_port()
+    serve(demo, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/", app, calls
+    finally:
+        demo.close()
+
+
+def _big_many_dab_project(folder: Path, width: int = 4000, height: int = 3000) -> tuple[Path, Path, str]:
+    """Two smooth ``width x height`` frames and a project of 12 clicked objects with 256 large brush dabs each."""
+    ramp = np.linspace(0, 255, width, dtype=np.float32)[None, :, None] * np.ones((height, 1, 3), np.float32)
+    frame0 = write_image(folder / "big0.png", ramp.astype(np.uint8))
+    frame1 = write_image(folder / "big1.png", np.roll(ramp, 40, axis=1).astype(np.uint8))
+    dabs = [[200 + 13 * k, 300 + 7 * k, 200, 1] for k in range(256)]
+    objects = [
+        {"name": f"o{i}", "points": [[300 * i + 100, 1500, 1]], "brush": dabs, "curve": [[0, 0], [1, 1]]}
+        for i in range(12)
+    ]
+    project = {"format": "interp-project", "version": 1, "frame0": "a", "frame1": "b", "num_frames": 9}
+    return frame0, frame1, json.dumps({**project, "objects": objects})
+
+
+def test_a_call_cancelled_while_its_project_loads_stops_loading(
+    counted_server: tuple[str, App, list[int]], tmp_path: Path
+) -> None:
+    """Cancelled while a big-frame, many-dab project is still being segmented and painted, the call segments at
+    most one more object, never starts rendering, and the render slot serves the next call."""
+    url, app, calls = counted_server
+    frame0, frame1, project = _big_many_dab_project(tmp_path)
+    client = Client(url, verbose=False)
+    job = client.submit(handle_file(str(frame0)), handle_file(str(frame1)), project, api_name="/render_project")
+    assert _wait_for(lambda: len(calls) >= 2, 180), "loading never reached its second object"
+    job.cancel()
+    at_cancel = len(calls)
+    time.sleep(8)  # a dozen objects' worth of loading, had it gone on
+    assert len(calls) <= at_cancel + 1, f"{len(calls) - at_cancel} objects were segmented after the cancel"
+    root = app.api_workspace.root
+    assert root is None or not list(root.glob("call-*")), "the cancelled call went on to render"
+    small = write_image(tmp_path / "small.png", make_scene(5, 64, 96).frame(0))
+    document = {"format": "interp-project", "version": 1, "frame0": "a", "frame1": "b", "num_frames": 2}
+    gif, _ = client.predict(
+        handle_file(str(small)), handle_file(str(small)), json.dumps(document), api_name="/render_project"
+    )
+    assert Path(gif).stat().st_size > 0

@@ -48,3 +48,14 @@ def test_a_closed_writer_leaves_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["frame_0000.png"]
     assert (out / "frame_0000.png").read_bytes() == b"earlier run"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_the_return_leg_and_the_encoders_last_pass_can_be_stopped(tmp_path: Path) -> None:
+    """A there-and-back loop encodes its return leg after the last frame: it is done a frame per step, so a render
+    cancelled then (the generator closed) stops there and leaves nothing."""
+    out = tmp_path / "out"
+    steps = write_sequence(frames(5), out, fps=10, gif=True, mp4=True, loop="there-and-back")
+    assert [next(steps) for _ in range(6)] == [1, 2, 3, 4, 5, 5]  # five frames, then one frame of the return leg
+    steps.close()
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
