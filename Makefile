@@ -6,8 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 WEIGHTS := checkpoints/rife-v4/flownet.pkl
+SAM := checkpoints/sam_vit_b_01ec64.pth
 
-.PHONY: setup weights browser app demo test test-fast lint format bench clean-venv
+.PHONY: setup weights sam browser app demo test test-fast lint format bench clean-venv
 
 setup: $(DEPS) $(WEIGHTS)
 
@@ -25,11 +26,16 @@ $(WEIGHTS): | $(DEPS)
 
 weights: $(WEIGHTS)
 
+# Segment Anything ViT-B (375 MB from Meta, sha256-checked) where a network reaches it: one try per `make app` while
+# the file is missing; without it one line says so and the app starts with the weight-free mask tools.
+sam: | $(DEPS)
+	@test -f $(SAM) || $(PY) -m interp weights fetch sam-vit-b --optional --timeout 20
+
 # Debian's chromium for the browser tests (Playwright drives it through executable_path; no browser download).
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
-app: setup
+app: setup sam
 	$(PY) app.py
 
 demo: setup

@@ -57,6 +57,15 @@ def disk(radius: int) -> np.ndarray:
     return offsets[:, None] ** 2 + offsets[None, :] ** 2 <= radius * radius
 
 
+def squares(shape: tuple[int, int], points: Sequence[tuple[int, int]], radius: int) -> np.ndarray:
+    """``H x W`` bool: the ``(2 radius + 1)``-pixel squares centred on ``points`` (``(x, y)`` pixel indices), cut at
+    the image's edges."""
+    result = np.zeros(shape, bool)
+    for x, y in points:
+        result[max(0, y - radius) : y + radius + 1, max(0, x - radius) : x + radius + 1] = True
+    return result
+
+
 def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     """Grow a mask by ``radius`` pixels (a disk); ``radius`` 0 returns a copy."""
     check_mask(mask)

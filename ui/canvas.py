@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from interp.app.session import SceneObject
+from interp.app.session import PendingOutline, SceneObject
 from interp.core.colors import object_color
 from sam_utils.masks import overlay
 
@@ -19,9 +19,11 @@ def draw_canvas(
     objects: Sequence[SceneObject],
     selected: int | None,
     box_corner: tuple[float, float] | None = None,
+    outline: PendingOutline | None = None,
 ) -> np.ndarray:
     """``H x W x 3`` uint8: masks filled and outlined, boxes as dashed-free rectangles, clicks drawn as + (include)
-    and − (exclude) markers, and the first corner of a box being drawn as a small cross.
+    and − (exclude) markers, the first corner of a box being drawn as a small cross, and an outline being drawn as
+    its snapped path with its points (the first one larger: click it to close the outline).
 
     The selected object's mask is drawn more opaque so it stands out.
     """
@@ -52,4 +54,10 @@ def draw_canvas(
         x, y = box_corner
         draw.line([x - 2 * r, y, x + 2 * r, y], fill=(255, 255, 0), width=2)
         draw.line([x, y - 2 * r, x, y + 2 * r], fill=(255, 255, 0), width=2)
+    if outline is not None and outline.points:
+        for path in (p for p in outline.paths if len(p) > 1):
+            draw.line([tuple(int(v) for v in point) for point in path], fill=(255, 255, 0), width=2)
+        for number, (x, y) in enumerate(outline.points):
+            size = r if number == 0 else r // 2 + 1
+            draw.rectangle([x - size, y - size, x + size, y + size], outline=(255, 255, 0), width=2)
     return np.asarray(picture)

@@ -25,7 +25,7 @@ from interp.app import session as ops
 from interp.app.animation import animation_steps, edit_signature
 from interp.app.locks import hold_per_step
 from interp.app.preview import ModelPool, PreviewCache, available_models, preview_frame
-from interp.app.session import Session
+from interp.app.session import PendingOutline, Session
 from interp.app.workspace import Workspace, zip_files
 from interp.core.colors import object_color, to_hex
 from interp.core.curves import Curve, most_visible_time
@@ -54,10 +54,11 @@ from interp.project.schema import (
     project_to_dict,
 )
 from sam_utils.segmenter import Segmenter
+from sam_utils.tools import MaskTools
 from ui.canvas import draw_canvas
 from ui.curve_editor import editor_value
 from ui.lifecycle import LiveSessions, return_freed_memory
-from ui.panels import AUTO, BOX, BRUSH_ADD, BRUSH_ERASE, DEMO, EXCLUDE, INCLUDE, Panels
+from ui.panels import AUTO, BOX, BRUSH_ADD, BRUSH_ERASE, DEMO, EDGE_ADD, EDGE_ERASE, EXCLUDE, INCLUDE, OUTLINE, Panels
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ def canvas(session: Session) -> np.ndarray | None:
     """Frame 0 with every object's mask and clicks drawn in its colour (None: no frames yet)."""
     if session.img0 is None:
         return None
-    return draw_canvas(session.img0, session.objects, session.selected, session.box_corner)
+    return draw_canvas(session.img0, session.objects, session.selected, session.box_corner, session.outline)
 
 
 def object_choices(session: Session) -> gr.Radio:
@@ -161,9 +162,10 @@ def object_table(session: Session) -> str:
         mark = " ◀" if index == session.selected else ""
         box = ", box" if obj.box is not None else ""
         brush = f", {len(obj.brush)} brush dabs" if obj.brush else ""
+        patches = f", {len(obj.patches)} outline / edge edits" if obj.patches else ""
         rows.append(
             f"<span style='color:{colour}'>■</span> <b>{plain(obj.name)}</b>: "
-            f"{len(obj.clicks)} clicks{box}{brush}, {area} px{score}{mark}"
+            f"{len(obj.clicks)} clicks{box}{brush}{patches}, {area} px{score}{mark}"
         )
     return "<br>".join(rows)
 
@@ -192,6 +194,7 @@ class App:
     ) -> None:
         self.pool = pool
         self.segmenter = segmenter
+        self.tools = MaskTools()  # the outline and the edge brush, prepared once per frame
         self.panels = panels
         self.sessions = sessions
         self.max_job_megapixels = max_job_megapixels
@@ -284,9 +287,28 @@ class App:
 
     @edits_session
     def click(self, session: Session, mode: str, radius: float, evt: gr.SelectData) -> Updates:
-        """A click on the canvas, by mode: include / exclude point, a box corner, or a brush dab."""
+        """A click on the canvas, by mode: include / exclude point, a box corner, an outline point, or a brush dab
+        (edge brush: whole superpixels; plain brush: a disk)."""
         x, y = (float(v) for v in evt.index)
-        if mode in (INCLUDE, EXCLUDE):
+        if mode != OUTLINE and session.outline.points:
+            session.outline = PendingOutline()  # another tool drops an outline left open
+        if mode == OUTLINE:
+            image = session.img0
+            closed = ops.outline_click(
+                session,
+                x,
+                y,
+                lambda start, end: self.tools.outline_path(image, start, end),
+                lambda paths: self.tools.close_outline(image, paths),
+            )
+            if closed is None and len(session.outline.points) == 1:
+                gr.Info("outline: click around the object; click the first point again to close it")
+        elif mode in (EDGE_ADD, EDGE_ERASE):
+            image = session.img0
+            ops.edge_paint(
+                session, x, y, float(radius), mode == EDGE_ADD, lambda *dab: self.tools.edge_brush(image, *dab)
+            )
+        elif mode in (INCLUDE, EXCLUDE):
             ops.click(session, x, y, mode == INCLUDE, self.segment)
         elif mode == BOX:
             if ops.box_click(session, x, y, self.segment) is None:

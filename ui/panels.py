@@ -21,6 +21,7 @@ from interp.limits import MAX_APP_FRAMES, MAX_ITERS
 from interp.models.paths import PROJECT_ROOT
 from interp.models.registry import DEFAULT_MODEL
 from interp.project.schema import LOOPS
+from sam_utils.prompts import Backend
 from sam_utils.segmenter import Segmenter
 from ui.components import upload_image
 from ui.curve_editor import curve_editor
@@ -31,7 +32,14 @@ AUTO = "auto (model default)"
 INCLUDE, EXCLUDE = "include (+)", "exclude (−)"
 BOX = "box (2 corners)"
 BRUSH_ADD, BRUSH_ERASE = "brush +", "brush −"
-CLICK_MODES = (INCLUDE, EXCLUDE, BOX, BRUSH_ADD, BRUSH_ERASE)
+OUTLINE = "outline"
+EDGE_ADD, EDGE_ERASE = "edge brush +", "edge brush −"
+CLICK_MODES = (INCLUDE, EXCLUDE, BOX, OUTLINE, EDGE_ADD, EDGE_ERASE, BRUSH_ADD, BRUSH_ERASE)
+#: How to get Segment Anything, shown next to the segmenter while the weight-free fallback is in use.
+GET_SAM = (
+    "for one-click masks on photos get Segment Anything: <code>python -m interp weights fetch sam-vit-b</code> "
+    "(375 MB) and restart; without it, the outline and the edge brush make masks in a few clicks"
+)
 SIZES = ("working size", "original size (slower)")
 #: The object list's buttons (label, elem_id), in the order of ``ObjectsPanel``'s fields.
 BUTTONS = (("New object", "new-object"), ("Undo", "undo"), ("Delete", "delete"), ("Clear all", "clear"))
@@ -42,8 +50,9 @@ INTRO = (
 )
 
 STEPS = """1. Load **frame 0** and **frame 1** (or the demo scene), or a saved project.
-2. **Click objects** on frame 0 to segment them (include / exclude clicks, a box from two corner clicks, and a
-   brush to add or erase pixels of the selected object's mask; each object gets a colour).
+2. **Click objects** on frame 0 to segment them (include / exclude clicks, a box from two corner clicks, an
+   outline: click around the object, the path snaps to its edges, click the first point to close; brushes add or
+   erase: the edge brush whole patches up to the edges, the plain brush disks; each object gets a colour).
 3. Give each object its own **distance curve**; everything else follows the background curve.
 4. **Scrub** the preview, then **render** a GIF and an MP4."""
 
@@ -224,8 +233,9 @@ def build_states(sessions: LiveSessions) -> States:
 def build_header(segmenter: Segmenter, models: list[str]) -> None:
     """The page's first lines: what it is, the segmenter in use and the models whose weights are here."""
     # the page's styles ride in the header's ``head`` (Gradio 6 takes ``css`` only in ``launch``)
+    get_sam = "" if segmenter.backend is Backend.SAM else f" ({GET_SAM})"
     gr.HTML(
-        f"<p>{INTRO}</p><p id='status'>Segmentation: <b>{html.escape(segmenter.describe())}</b> · models "
+        f"<p>{INTRO}</p><p id='status'>Segmentation: <b>{html.escape(segmenter.describe())}</b>{get_sam} · models "
         f"with weights: {', '.join(models)}</p>",
         head=f"<style>{CSS}</style>",
         js_on_load=None,

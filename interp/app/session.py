@@ -48,6 +48,53 @@ MAX_NAME_LENGTH = 40
 SegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], tuple[np.ndarray, float]]
 #: A box needs at least this many pixels on each side.
 MIN_BOX_SIDE = 2
+#: (start, end) -> the ``N x 2`` int ``(x, y)`` path between two outline points (snapped to edges by the caller).
+PathFn = Callable[[tuple[float, float], tuple[float, float]], np.ndarray]
+#: the paths of a closed outline, in order -> the ``H x W`` bool region it encloses.
+FillFn = Callable[[Sequence[np.ndarray]], np.ndarray]
+#: (x, y, radius) -> the ``H x W`` bool region an edge-brush dab there covers.
+RegionFn = Callable[[float, float, float], np.ndarray]
+#: A click within this share of the frame's long side (at least 6 px) of an outline's first point closes it.
+CLOSE_SHARE = 0.02
+
+
+@dataclass(frozen=True, eq=False)
+class Patch:
+    """A region added to (``add``) or erased from an object's mask by a tool that is not a disk (the edge brush, a
+    closed outline): the ``h x w`` bool ``region`` whose top-left pixel is ``(x0, y0)`` in the frame."""
+
+    x0: int
+    y0: int
+    region: np.ndarray
+    add: bool = True
+
+    @classmethod
+    def of(cls, mask: np.ndarray, add: bool) -> Patch:
+        """The patch of an ``H x W`` bool mask (cropped to its bounding box); ``InputError`` when it is empty."""
+        ys, xs = np.nonzero(mask)
+        if ys.size == 0:
+            raise InputError("the tool found no pixels there: nothing to add or erase")
+        y0, x0 = int(ys.min()), int(xs.min())
+        return cls(x0, y0, mask[y0 : int(ys.max()) + 1, x0 : int(xs.max()) + 1].copy(), add)
+
+    def apply(self, mask: np.ndarray) -> np.ndarray:
+        """``mask`` (``H x W`` bool) with the region added or erased (a new array)."""
+        result = mask.copy()
+        height, width = self.region.shape
+        window = result[self.y0 : self.y0 + height, self.x0 : self.x0 + width]
+        if self.add:
+            window |= self.region
+        else:
+            window &= ~self.region
+        return result
+
+
+@dataclass
+class PendingOutline:
+    """An outline being drawn: the points clicked so far and the snapped paths between consecutive ones."""
+
+    points: list[tuple[float, float]] = field(default_factory=list)
+    paths: list[np.ndarray] = field(default_factory=list)
 
 
 @dataclass
@@ -64,13 +111,16 @@ class SceneObject:
     box: Box | None = None
     brush: list[Dab] = field(default_factory=list)
     segmented: np.ndarray | None = None
+    #: edge-brush dabs and closed outlines, painted after the disk brush, in order
+    patches: list[Patch] = field(default_factory=list)
 
 
 @dataclass(frozen=True, eq=False)
 class Edit:
-    """One undoable mask edit of object ``index``: a ``"click"``, a ``"box"`` (``previous``: the box it replaced)
-    or a ``"brush"`` dab. Clicks and boxes keep the segmentation they replaced (``segmented``, ``score``), so undo
-    restores exactly that mask without segmenting again."""
+    """One undoable mask edit of object ``index``: a ``"click"``, a ``"box"`` (``previous``: the box it replaced),
+    a ``"brush"`` dab or a ``"patch"`` (an edge-brush dab or a closed outline). Clicks and boxes keep the
+    segmentation they replaced (``segmented``, ``score``), so undo restores exactly that mask without segmenting
+    again."""
 
     index: int
     kind: str
@@ -93,6 +143,8 @@ class Session:
     history: list[Edit] = field(default_factory=list)
     #: the first corner of a box being drawn (two clicks draw a box), or None
     box_corner: tuple[float, float] | None = None
+    #: the outline being drawn (outline mode), if any
+    outline: PendingOutline = field(default_factory=PendingOutline)
     version: int = 0
 
     def __post_init__(self) -> None:
@@ -111,7 +163,9 @@ class Session:
         """A consistent copy to read while edits go on (taken holding ``edit_lock``): frames and masks are shared
         (edits replace them, never write into them); the lists and each object are copied."""
         with self.edit_lock:
-            objects = [replace(o, clicks=list(o.clicks), brush=list(o.brush)) for o in self.objects]
+            objects = [
+                replace(o, clicks=list(o.clicks), brush=list(o.brush), patches=list(o.patches)) for o in self.objects
+            ]
             return replace(self, objects=objects, history=list(self.history))
 
     def __deepcopy__(self, memo: dict) -> Session:
@@ -153,8 +207,7 @@ def set_frames(session: Session, img0: np.ndarray, img1: np.ndarray) -> list[str
         session.originals = (resize(img0, kept_h, kept_w), resize(img1, kept_h, kept_w))
         img0, img1 = resize(img0, work_h, work_w), resize(img1, work_h, work_w)
     session.img0, session.img1 = img0, img1
-    session.objects, session.selected, session.history, session.box_corner = [], None, [], None
-    session.version += 1
+    clear_objects(session)
     return notices
 
 
@@ -221,12 +274,15 @@ def delete_object(session: Session, index: int | None) -> None:
 
 def clear_objects(session: Session) -> None:
     session.objects, session.selected, session.history, session.box_corner = [], None, [], None
+    session.outline = PendingOutline()
     session.version += 1
 
 
 def _paint(session: Session, obj: SceneObject) -> None:
     """The object's mask: its segmented mask with the brush painted over it (None when nothing is left)."""
     painted = paint_brush(obj.segmented, obj.brush, session.size)
+    for patch in obj.patches:
+        painted = patch.apply(painted)
     obj.mask = painted if painted.any() else None
     session.version += 1
 
@@ -303,14 +359,18 @@ def box_click(session: Session, x: float, y: float, segment: SegmentFn) -> int |
     return set_box(session, corner, (float(x), float(y)), segment)
 
 
+def _check_radius(radius: float) -> None:
+    if not (math.isfinite(radius) and 0 < radius <= MAX_BRUSH_RADIUS):
+        raise InputError(f"brush radius must be in (0, {MAX_BRUSH_RADIUS:g}] px, got {radius!r}")
+
+
 def paint(session: Session, x: float, y: float, radius: float, add: bool) -> int:
     """Add (or erase) a disk of ``radius`` pixels at ``(x, y)`` to the selected object's mask; its index.
 
     Adding can start a new object (painted by hand); erasing needs a selected object. Nothing is segmented again.
     """
     _check_point(session, x, y, "brush")
-    if not (math.isfinite(radius) and 0 < radius <= MAX_BRUSH_RADIUS):
-        raise InputError(f"brush radius must be in (0, {MAX_BRUSH_RADIUS:g}] px, got {radius!r}")
+    _check_radius(radius)
     obj = _editing(session, add, "erasing")
     if len(obj.brush) >= MAX_BRUSH_DABS:
         raise InputError(f"at most {MAX_BRUSH_DABS} brush dabs per object; undo some or start a new object")
@@ -320,20 +380,77 @@ def paint(session: Session, x: float, y: float, radius: float, add: bool) -> int
     return session.selected
 
 
+def paint_patch(session: Session, region: np.ndarray, add: bool) -> int:
+    """Add (or erase) ``region`` (``H x W`` bool, from the edge brush) to the selected object's mask; its index.
+
+    Adding can start a new object; erasing needs a selected object. Nothing is segmented again.
+    """
+    if not session.has_frames:
+        raise InputError("load frame 0 and frame 1 first, then click on frame 0")
+    if region.shape != session.size:
+        raise InputError(f"a region must be {session.size[0]} x {session.size[1]}, got {region.shape}")
+    obj = _editing(session, add, "erasing")
+    if len(obj.brush) + len(obj.patches) >= MAX_BRUSH_DABS:
+        raise InputError(f"at most {MAX_BRUSH_DABS} brush dabs per object; undo some or start a new object")
+    obj.patches.append(Patch.of(np.asarray(region, bool), add))
+    _remember(session, Edit(session.selected, "patch"))
+    _paint(session, obj)
+    return session.selected
+
+
+def edge_paint(session: Session, x: float, y: float, radius: float, add: bool, region: RegionFn) -> int:
+    """An edge-brush dab at ``(x, y)``: the region ``region(x, y, radius)`` gives (whole superpixels the disk mostly
+    covers) added to or erased from the selected object's mask (``paint_patch``); its index."""
+    _check_point(session, x, y, "brush")
+    _check_radius(radius)
+    return paint_patch(session, region(x, y, radius), add)
+
+
+def outline_click(session: Session, x: float, y: float, path: PathFn, fill: FillFn) -> int | None:
+    """A click in outline mode: a new point of the outline being drawn (the path from the previous point snapped by
+    ``path``); a click near the first point (``CLOSE_SHARE``) of an outline with three or more points closes it and
+    adds the region ``fill`` makes of its paths to the selected object (a new one if none). Returns the object's
+    index when the outline closed, else None."""
+    _check_point(session, x, y, "outline point")
+    pending = session.outline
+    point = (float(x), float(y))
+    if pending.points:
+        first = pending.points[0]
+        near = max(6.0, CLOSE_SHARE * max(session.size))
+        if len(pending.points) >= 3 and math.hypot(x - first[0], y - first[1]) <= near:
+            paths = [*pending.paths, np.asarray(path(pending.points[-1], first))]
+            session.outline = PendingOutline()
+            return paint_patch(session, fill(paths), True)
+        if len(pending.points) >= MAX_POINTS:
+            raise InputError(f"at most {MAX_POINTS} outline points; close the outline on its first point")
+        pending.paths.append(np.asarray(path(pending.points[-1], point)))
+    pending.points.append(point)
+    session.version += 1
+    return None
+
+
 def undo_click(session: Session, segment: SegmentFn | None = None) -> int | None:
-    """Undo the most recent mask edit (click, box or brush dab, of any object); returns its object's index or None.
+    """Undo the most recent mask edit (click, box, brush dab or patch, of any object); returns its object's index or
+    None. An outline being drawn loses its last point instead.
 
     The mask from before the edit comes back exactly, without segmenting again (``segment`` is not called; it is
     accepted for callers that pass it).
     """
     del segment
     session.box_corner = None
+    if session.outline.points:
+        session.outline.points.pop()
+        del session.outline.paths[max(0, len(session.outline.points) - 1) :]
+        session.version += 1
+        return session.selected
     if not session.history:
         return None
     edit = session.history.pop()
     obj = session.objects[edit.index]
     if edit.kind == "brush":
         obj.brush.pop()
+    elif edit.kind == "patch":
+        obj.patches.pop()
     else:
         if edit.kind == "box":
             obj.box = edit.previous
@@ -382,7 +499,8 @@ def to_project(session: Session, **settings: object) -> Project:
     if not session.has_frames:
         raise InputError("load frame 0 and frame 1 first")
     objects = tuple(
-        ObjectSpec(o.name, o.curve, png_data_uri(o.mask), tuple(o.clicks), o.box, tuple(o.brush))
+        # with patches the embedded mask alone is the truth: dabs replayed over it after a patch could undo the patch
+        ObjectSpec(o.name, o.curve, png_data_uri(o.mask), tuple(o.clicks), o.box, () if o.patches else tuple(o.brush))
         for o in masked_objects(session)
     )
     return Project(

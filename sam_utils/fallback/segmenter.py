@@ -12,14 +12,18 @@ How one click becomes a mask (all at a working size whose long side is ``Fallbac
    object is then what moves more like the click than like the background (``motion.follows``). Without a usable
    motion (one frame, a static object, an object hidden in frame 1) the pixels of similar colour connected to the
    click are the probable object instead.
-3. Negative clicks and a box add background; a negative click on something a positive click's motion claimed takes
+3. Negative clicks add background; a negative click on something a positive click's motion claimed takes
    that part back. GrabCut (colour models plus contrast-sensitive smoothing) decides the uncertain pixels in a crop
    around the probable object (the whole image when the probable object is only a colour guess); the result is
    upsampled, reduced to the parts connected to the positive clicks, and its small holes are filled.
+
+A box takes its own path (``sam_utils.fallback.box``, at a larger working size): GrabCut in the box with the motion
+cue, guarded against collapsing, clicks as seeds.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +35,7 @@ from interp.core.lru import LRUCache
 from sam_utils import masks
 from sam_utils.cache import image_key
 from sam_utils.fallback import grabcut, motion
+from sam_utils.fallback.box import DEFAULT_BOX_PARAMS, BoxParams, box_segment
 from sam_utils.prompts import Backend, Box, Click, SegmentResult, check_pair, check_prompts
 
 
@@ -142,17 +147,9 @@ def precompute(
     return PairFeatures((height, width), scale, rgb0, lab0, lab1, background, flow, relative, flow_explained)
 
 
-def _squares(shape: tuple[int, int], points: Sequence[tuple[int, int]], radius: int) -> np.ndarray:
-    """``h x w`` bool: the ``(2 radius + 1)``-pixel squares centred on ``points`` (``(x, y)``)."""
-    result = np.zeros(shape, bool)
-    for x, y in points:
-        result[max(0, y - radius) : y + radius + 1, max(0, x - radius) : x + radius + 1] = True
-    return result
-
-
 def colour_similarity(lab: np.ndarray, x: int, y: int, params: FallbackParams) -> np.ndarray:
     """``h x w`` float32 in [0, 1]: how much each pixel's colour looks like the neighbourhood of ``(x, y)``."""
-    patch = lab[_squares(lab.shape[:2], [(x, y)], params.colour_radius)]
+    patch = lab[masks.squares(lab.shape[:2], [(x, y)], params.colour_radius)]
     mean = patch.mean(axis=0)
     covariance = np.cov(patch.T) + np.eye(3) * params.colour_reg
     delta = (lab - mean).reshape(-1, 3)
@@ -177,7 +174,7 @@ def fit_click_motion(features: PairFeatures, x: int, y: int, params: FallbackPar
     if features.lab1 is None or features.background is None:
         return None
     height, width = features.work_shape
-    seed = _squares((height, width), [(x, y)], params.seed_radius)
+    seed = masks.squares((height, width), [(x, y)], params.seed_radius)
     if features.background[seed].mean() > params.explained_at:
         return None  # the background's motion explains the clicked spot: static or textureless, motion cannot tell
     similar = colour_similarity(features.lab0, x, y, params) * (features.background < params.unexplained_at)
@@ -210,7 +207,7 @@ def fit_flow_motion(features: PairFeatures, x: int, y: int, params: FallbackPara
     barely moves against the background or too little of it is sure."""
     if features.relative is None or features.background is None:
         return None
-    seed = _squares(features.work_shape, [(x, y)], params.seed_radius)
+    seed = masks.squares(features.work_shape, [(x, y)], params.seed_radius)
     own = np.median(features.relative[seed], axis=0)
     if float(np.hypot(*own)) < params.min_flow:
         return None
@@ -233,7 +230,7 @@ def prefer_flow(features: PairFeatures, fit: _MotionFit, x: int, y: int, params:
     """
     if features.flow is None or features.flow_explained is None or fit.weights is None:
         return False
-    seed = _squares(features.work_shape, [(x, y)], params.seed_radius)
+    seed = masks.squares(features.work_shape, [(x, y)], params.seed_radius)
     flow = np.median(features.flow[seed], axis=0)
     background = flow - np.median(features.relative[seed], axis=0)
     tolerance = max(params.flow_agree_px, params.flow_agree * float(np.linalg.norm(fit.shift - background)))
@@ -262,8 +259,8 @@ def _colour_region(features: PairFeatures, x: int, y: int, params: FallbackParam
     narrow)."""
     similar = colour_similarity(features.lab0, x, y, params)
     close = similar > np.exp(-0.5 * (params.colour_region_at / params.colour_scale) ** 2)
-    seed = _squares(features.work_shape, [(x, y)], params.seed_radius)
-    mean = features.lab0[_squares(features.work_shape, [(x, y)], params.colour_radius)].mean(axis=0)
+    seed = masks.squares(features.work_shape, [(x, y)], params.seed_radius)
+    mean = features.lab0[masks.squares(features.work_shape, [(x, y)], params.colour_radius)].mean(axis=0)
     close |= np.linalg.norm(features.lab0 - mean, axis=2) < params.colour_region_lab
     xs, ys = motion.grid(*features.work_shape)
     close &= (xs - x) ** 2 + (ys - y) ** 2 <= (params.colour_reach * params.reach) ** 2  # a guess stays local
@@ -320,7 +317,7 @@ def _take_back(
     ]
     if not inside:
         return
-    against = _squares(features.work_shape, inside, params.seed_radius)
+    against = masks.squares(features.work_shape, inside, params.seed_radius)
     disputed = masks.components_touching(claims.trimap == cv2.GC_PR_FGD, against)
     shared = masks.components_touching(disputed, seeds)
     lost = disputed & ~shared
@@ -351,7 +348,7 @@ def build_trimap(
         fit = click_motion(features, x, y, params)
         if fit is not None:
             sure_bg |= fit.region & (claims.explained_fg < params.explained_at)
-    seeds = _squares(shape, positives, params.seed_radius)
+    seeds = masks.squares(shape, positives, params.seed_radius)
     _take_back(claims, features, seeds, negatives, params)
     trimap = claims.trimap
     sure_bg = masks.erode(sure_bg, 1) & ~masks.dilate(claims.sure_fg | seeds, 2)
@@ -365,13 +362,28 @@ def build_trimap(
         inside[y0:y1, x0:x1] = True
         trimap[inside & (trimap != cv2.GC_FGD)] = cv2.GC_PR_FGD
         trimap[~inside] = cv2.GC_BGD
-    trimap[_squares(shape, negatives, params.seed_radius)] = cv2.GC_BGD
+    trimap[masks.squares(shape, negatives, params.seed_radius)] = cv2.GC_BGD
     return trimap, claims.evidence, claims.partial
 
 
 def _to_work(features: PairFeatures, x: float, y: float) -> tuple[int, int]:
     height, width = features.work_shape
     return min(width - 1, int(x * features.scale)), min(height - 1, int(y * features.scale))
+
+
+def _work_box(features: PairFeatures, box: Box) -> tuple[int, int, int, int]:
+    """A full-resolution box in working pixels ``(x0, y0, x1, y1)``, at least one pixel wide and high."""
+    x0, y0 = _to_work(features, box.x0, box.y0)
+    x1, y1 = (int(np.ceil(v * features.scale)) for v in (box.x1, box.y1))
+    return x0, y0, max(x0 + 1, x1), max(y0 + 1, y1)
+
+
+def _inside(box: Box, size: tuple[int, int]) -> np.ndarray:
+    """``H x W`` bool, exact at full resolution: pixel ``(i, j)`` is inside when ``x0 <= i < x1`` and
+    ``y0 <= j < y1``."""
+    inside = np.zeros(size, bool)
+    inside[math.ceil(box.y0) : math.ceil(box.y1), math.ceil(box.x0) : math.ceil(box.x1)] = True
+    return inside
 
 
 def segment_features(
@@ -388,11 +400,7 @@ def segment_features(
     check_prompts(clicks, box, height, width)
     positives = [_to_work(features, c.x, c.y) for c in clicks if c.positive]
     negatives = [_to_work(features, c.x, c.y) for c in clicks if not c.positive]
-    work_box = None
-    if box is not None:
-        x0, y0 = _to_work(features, box.x0, box.y0)
-        x1, y1 = (int(np.ceil(v * features.scale)) for v in (box.x1, box.y1))
-        work_box = (x0, y0, max(x0 + 1, x1), max(y0 + 1, y1))
+    work_box = None if box is None else _work_box(features, box)
     trimap, evidence, partial = build_trimap(features, positives, negatives, work_box, params)
     work_mask = grabcut.resolve(
         features.rgb,
@@ -403,15 +411,38 @@ def segment_features(
     )
     score = float(evidence[work_mask].mean()) if work_mask.any() else 0.0
     upsampled = cv2.resize(work_mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
-    if box is not None:  # exact at full resolution: pixel (i, j) is inside when x0 <= i < x1 and y0 <= j < y1
-        inside = np.zeros_like(upsampled)
-        inside[math.ceil(box.y0) : math.ceil(box.y1), math.ceil(box.x0) : math.ceil(box.x1)] = True
-        upsampled &= inside
+    if box is not None:
+        upsampled &= _inside(box, (height, width))
     radius = max(1, round(params.seed_radius / features.scale))
-    near_clicks = _squares((height, width), [c.pixel() for c in clicks if c.positive], radius)
+    near_clicks = masks.squares((height, width), [c.pixel() for c in clicks if c.positive], radius)
     kept = masks.components_touching(upsampled, near_clicks)
     cleaned = masks.fill_small_holes(kept, round(params.max_hole * height * width))
     return cleaned, score
+
+
+def segment_box(
+    features: PairFeatures, clicks: Sequence[Click], box: Box, params: BoxParams = DEFAULT_BOX_PARAMS
+) -> tuple[np.ndarray, float]:
+    """Segment the object in ``box`` (with ``clicks`` as seeds) on precomputed features (``precompute`` at
+    ``params.work_size``).
+
+    Returns:
+        ``(mask, score)``: the ``H x W`` bool mask at full resolution, inside the box; the score is the share of the
+        mask the background motion does not explain (0.5 without a second frame), a heuristic in [0, 1].
+    """
+    height, width = features.size
+    check_prompts(clicks, box, height, width)
+    work_box = _work_box(features, box)
+    positives = [_to_work(features, c.x, c.y) for c in clicks if c.positive]
+    negatives = [_to_work(features, c.x, c.y) for c in clicks if not c.positive]
+    work_mask = box_segment(
+        features.rgb, work_box, positives, negatives, features.background, features.relative, params
+    )
+    score = 0.5
+    if features.background is not None and work_mask.any():
+        score = float(1.0 - features.background[work_mask].mean())
+    upsampled = cv2.resize(work_mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
+    return upsampled & _inside(box, (height, width)), score
 
 
 class FallbackSegmenter:
@@ -422,9 +453,11 @@ class FallbackSegmenter:
 
     backend = Backend.FALLBACK
 
-    def __init__(self, params: FallbackParams = DEFAULT_PARAMS) -> None:
+    def __init__(self, params: FallbackParams = DEFAULT_PARAMS, box_params: BoxParams = DEFAULT_BOX_PARAMS) -> None:
         self.params = params
+        self.box_params = box_params
         self._cache: LRUCache[str, PairFeatures] = LRUCache(params.cache_size)
+        self._box_cache: LRUCache[str, PairFeatures] = LRUCache(params.cache_size)
 
     @property
     def precomputations(self) -> int:
@@ -440,6 +473,12 @@ class FallbackSegmenter:
         check_pair(image, next_image)
         return self._cache.get_or_make(image_key(image, next_image), lambda: precompute(image, next_image, self.params))
 
+    def prepare_box(self, image: np.ndarray, next_image: np.ndarray | None = None) -> PairFeatures:
+        """``prepare`` at the box path's working size (``BoxParams.work_size``), cached the same way."""
+        check_pair(image, next_image)
+        params = dataclasses.replace(self.params, work_size=self.box_params.work_size)
+        return self._box_cache.get_or_make(image_key(image, next_image), lambda: precompute(image, next_image, params))
+
     def segment(
         self,
         image: np.ndarray,
@@ -449,8 +488,12 @@ class FallbackSegmenter:
     ) -> SegmentResult:
         """Segment the object the clicks point at in ``image`` (``H x W x 3`` uint8 RGB).
 
-        ``next_image`` (the following frame, same size) adds the motion cue; without it only colour is used.
+        ``next_image`` (the following frame, same size) adds the motion cue; without it only colour is used. With a
+        box, the box path decides (``segment_box``) and the clicks are its seeds.
         """
+        if box is not None:
+            mask, score = segment_box(self.prepare_box(image, next_image), clicks, box, self.box_params)
+            return SegmentResult(mask, score, self.backend)
         features = self.prepare(image, next_image)
         mask, score = segment_features(features, clicks, box, self.params)
         return SegmentResult(mask, score, self.backend)

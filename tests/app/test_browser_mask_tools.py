@@ -70,3 +70,35 @@ def test_box_then_brush_add_and_erase_then_undo(page) -> None:
     expect(page.locator("#object-table")).not_to_contain_text("brush dabs", timeout=120_000)
     assert _first_row(page)[1:] == (True, 0, boxed_area)
     wait_idle(page)
+
+
+def test_an_outline_snaps_around_the_stone_and_the_edge_brush_erases_whole_patches(page) -> None:
+    canvas = wait_for_new_image(page, "canvas", None)  # the demo scene is preloaded
+    wait_idle(page)
+    mask = read_image(STONE)[:, :, 0] > 0
+    ys, xs = np.nonzero(mask)
+    # five points a little off the stone's extremes, then the first one again to close the outline
+    top, bottom = int(np.argmin(ys)), int(np.argmax(ys))
+    left, right = int(np.argmin(xs)), int(np.argmax(xs))
+    points = [(xs[top], ys[top] - 1), (xs[right] + 1, ys[right]), (xs[bottom], ys[bottom] + 1),
+              (xs[left] - 1, ys[left]), (xs[top] + 1, ys[top] - 1)]  # fmt: skip
+    _mode(page, "outline")
+    for x, y in points[:-1]:
+        click_image_pixel(page, "canvas", x, y)
+        canvas = wait_for_new_image(page, "canvas", canvas)  # each point and its snapped path are drawn
+        wait_idle(page)
+    click_image_pixel(page, "canvas", *points[-1])
+    expect_text(page, "object-table", "1 outline / edge edits")
+    outlined = int(re.search(r"(\d+) px", page.locator("#object-table").inner_text()).group(1))
+    assert 0.8 * mask.sum() < outlined < 1.25 * mask.sum()  # the outline followed the stone, not the 4-gon
+    wait_idle(page)
+
+    _mode(page, "edge brush −")
+    click_image_pixel(page, "canvas", float(np.median(xs)), float(np.median(ys)))
+    expect_text(page, "object-table", "2 outline / edge edits")
+    erased = int(re.search(r"(\d+) px", page.locator("#object-table").inner_text()).group(1))
+    assert erased < outlined
+    wait_idle(page)
+    page.locator("#undo").click()
+    expect_text(page, "object-table", "1 outline / edge edits")
+    wait_idle(page)  # nothing left running when the server stops

@@ -80,3 +80,42 @@ def test_downloader_failure_propagates_clearly(tmp_path: Path) -> None:
 def test_official_interpany_checkpoints_are_not_fetchable(tmp_path: Path) -> None:
     with pytest.raises(FetchError, match=r"cannot be fetched automatically.*drive\.google\.com"):
         fetch(get_spec("DR-RIFE-pro"), tmp_path)
+
+
+def _sam_spec(payload: bytes = PAYLOAD):
+    return dataclasses.replace(get_spec("sam-vit-b"), sha256=hashlib.sha256(payload).hexdigest())
+
+
+def test_a_url_source_downloads_and_checks_offline(tmp_path: Path) -> None:
+    """A file:// copy stands in for Meta's URL: the file lands under its registry name, sha256-checked."""
+    copy = tmp_path / "mirror.pth"
+    copy.write_bytes(PAYLOAD)
+    target = fetch(_sam_spec(), tmp_path / "ckpt", source=copy.as_uri())
+    assert target == tmp_path / "ckpt" / "sam_vit_b_01ec64.pth"
+    assert target.read_bytes() == PAYLOAD
+    with pytest.raises(FetchError, match="sha256"):
+        fetch(_sam_spec(b"other"), tmp_path / "other", source=copy.as_uri())
+    assert not (tmp_path / "other" / "sam_vit_b_01ec64.pth").exists()
+
+
+def test_an_unreachable_source_fails_clearly_and_writes_nothing(tmp_path: Path) -> None:
+    missing = (tmp_path / "nowhere" / "sam_vit_b_01ec64.pth").as_uri()
+    with pytest.raises(FetchError, match="could not download"):
+        fetch(get_spec("sam-vit-b"), tmp_path / "ckpt", source=missing)
+    assert not (tmp_path / "ckpt" / "sam_vit_b_01ec64.pth").exists()
+
+
+def test_optional_fetch_says_so_once_and_succeeds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What ``make app`` runs where no network reaches Meta: one line saying SAM was not fetched and how to get it,
+    exit status 0 (the app then starts with the fallback); without ``--optional`` the same failure is an error."""
+    from interp.cli import main
+
+    missing = (tmp_path / "nowhere.pth").as_uri()
+    command = ["weights", "fetch", "sam-vit-b", "--dir", str(tmp_path), "--from", missing, "--timeout", "5"]
+    assert main([*command, "--optional"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith("sam-vit-b not fetched")
+    assert "python -m interp weights fetch sam-vit-b" in lines[0]
+    assert main(command) != 0
+    assert not (tmp_path / "sam_vit_b_01ec64.pth").exists()
