@@ -1,6 +1,6 @@
 """interp's web app: click objects, shape their distance curves, preview, render, download.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--max-job-megapixels 250]
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--max-job-megapixels 250] [--monitoring]
 
 The page is built by ``ui.layout.build_app``; this file only parses the command line and starts the server.
 """
@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> None:
         default=DEFAULT_MAX_JOB_MEGAPIXELS,
         help=f"bound on one render, frames x pixels per frame, in megapixels (default {DEFAULT_MAX_JOB_MEGAPIXELS:g})",
     )
+    parser.add_argument(
+        "--monitoring",
+        action="store_true",
+        help="serve Gradio's /monitoring pages (off by default: they need no login)",
+    )
     args = parser.parse_args(argv)
     if not args.max_job_megapixels > 0:
         parser.error(f"--max-job-megapixels must be > 0, got {args.max_job_megapixels:g}")
@@ -33,7 +38,14 @@ def main(argv: list[str] | None = None) -> None:
     if removed:
         print(f"removed {len(removed)} temporary folders left by earlier runs")
     demo = build_app(max_job_megapixels=args.max_job_megapixels)
-    serve(demo, server_name=args.host, server_port=args.port, share=args.share, show_error=True)
+    serve(
+        demo,
+        monitoring=args.monitoring,
+        server_name=args.host,
+        server_port=args.port,
+        share=args.share,
+        show_error=True,
+    )
 
 
 if __name__ == "__main__":

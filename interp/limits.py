@@ -48,6 +48,11 @@ MIN_FRAME_SIDE = 16
 #: Largest frame (or mask) the page or the API decodes, in pixels, read from the image's header before any pixel
 #: is decoded: 40 MP is a 7680x5200 photo (8K UHD is 33 MP). A 13000x13000 PNG of 360 KB decoded to 0.5-1.4 GB.
 MAX_FRAME_PIXELS = 40_000_000
+#: Requests (page events, API calls) one client may have waiting or running in the server's queue at a time: per
+#: session (a page tab, an API client) and per network address; further ones are refused at once (``ui.fairness``).
+#: A page tab has 2-4 at a time (an edit, its still preview, the preview that plays).
+MAX_QUEUED_PER_SESSION = 6
+MAX_QUEUED_PER_ADDRESS = 16
 #: The default bound on one job in the page or the API, in megapixels of work (``JobWork``): 121 frames rendered
 #: at the working size (1280 x 1280) are 198, their 12 objects' masks at that size 20 more.
 #: ``python app.py --max-job-megapixels`` sets another.

@@ -112,7 +112,7 @@ def wire(demo: gr.Blocks, app: App) -> None:
     )
     previews(frames.demo_project.click(friendly(app.load_demo_project), [session], restored, **PAGE_ONLY))
     api.button.click(
-        friendly(app.api_render_project),
+        friendly(app.api_render_project, markup=False),  # API clients read the message as text, not HTML
         [api.frame0, api.frame1, api.project],
         [api.gif, api.mp4],
         api_name="render_project",

@@ -76,20 +76,24 @@ def plain(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def shown_error(exc: Exception, handler: str) -> gr.Error:
+def shown_error(exc: Exception, handler: str, markup: bool = True) -> gr.Error:
     """The message the page shows for ``exc``, raised by ``handler``: the project's errors (``InterpError``) as
-    their text; any other exception is a bug, logged with its traceback, and shown as ``INTERNAL_ERROR``."""
+    their text; any other exception is a bug, logged with its traceback, and shown as ``INTERNAL_ERROR``.
+
+    ``markup``: the message is shown as HTML (the page's toasts), so its text is escaped (``plain``); an API client
+    gets plain text and sees it as written.
+    """
     if isinstance(exc, gr.Error):
         return exc
     if isinstance(exc, InterpError):
-        return gr.Error(plain(str(exc)))
+        return gr.Error(plain(str(exc)) if markup else str(exc))
     log.exception("bug in the app's handler %s", handler)
     return gr.Error(INTERNAL_ERROR)
 
 
-def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` behind the app's error boundary (``shown_error``): a message instead of a stack trace (generators
-    too)."""
+def friendly(fn: Callable[..., Any], markup: bool = True) -> Callable[..., Any]:
+    """``fn`` behind the app's error boundary (``shown_error``; ``markup``: messages escaped for the page): a
+    message instead of a stack trace (generators too)."""
     if inspect.isgeneratorfunction(fn):
 
         @wraps(fn)
@@ -97,7 +101,7 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 yield from fn(*args, **kwargs)
             except Exception as exc:
-                raise shown_error(exc, fn.__qualname__) from None
+                raise shown_error(exc, fn.__qualname__, markup) from None
 
         return generator
 
@@ -106,7 +110,7 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
-            raise shown_error(exc, fn.__qualname__) from None
+            raise shown_error(exc, fn.__qualname__, markup) from None
 
     return wrapper
 

@@ -12,6 +12,7 @@ from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_UPLOAD_BYTES
 from interp.models.registry import DEFAULT_MODEL
 from sam_utils.segmenter import Segmenter, make_segmenter
 from ui.events import wire
+from ui.fairness import share_queue_per_client
 from ui.handlers import App
 from ui.lifecycle import LiveSessions
 from ui.panels import build_panels
@@ -43,9 +44,11 @@ def build_app(
     return build_page(pool, segmenter, max_job_megapixels)[0]
 
 
-def serve(demo: gr.Blocks, max_upload_bytes: int = MAX_UPLOAD_BYTES, **launch: Any) -> None:
+def serve(demo: gr.Blocks, max_upload_bytes: int = MAX_UPLOAD_BYTES, monitoring: bool = False, **launch: Any) -> None:
     """Queue and launch the page as ``app.py`` serves it (the tests' server too): at most 2 runs of one event at a
-    time, 64 waiting, and uploads larger than ``max_upload_bytes`` refused before they reach a handler or the disk.
-    ``launch``: ``gr.Blocks.launch``'s other arguments (address, port, ...)."""
+    time, 64 waiting, a few per client (``ui.fairness``), and uploads larger than ``max_upload_bytes`` refused
+    before they reach a handler or the disk. Gradio's ``/monitoring`` pages (event names, counts, timings) answer
+    only with ``monitoring``. ``launch``: ``gr.Blocks.launch``'s other arguments (address, port, ...)."""
     demo.queue(default_concurrency_limit=2, max_size=64)
-    demo.launch(max_file_size=max_upload_bytes, **launch)
+    share_queue_per_client(demo)
+    demo.launch(max_file_size=max_upload_bytes, enable_monitoring=monitoring, **launch)

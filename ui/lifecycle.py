@@ -12,7 +12,9 @@ from __future__ import annotations
 import atexit
 import ctypes
 import ctypes.util
+import os
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +95,14 @@ class LiveSessions:
 
 
 def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
-    """SIGTERM ends the process as ``sys.exit`` would, so ``atexit`` handlers run (by default they do not)."""
-    raise SystemExit(128 + signum)
+    """SIGTERM runs the ``atexit`` handlers (this app's folders, Gradio's cache; by default none run) and ends the
+    process at once with status 128 + signum. Not through ``sys.exit``: with a render running, the interpreter's
+    own shutdown destroyed the C++ threads of the model's runtime while they ran ("terminate called without an
+    active exception", a core dump)."""
+    atexit._run_exitfuncs()  # the documented behaviour of a normal exit, run here before the hard one
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(128 + signum)
 
 
 def manage_temp_folders() -> list[Path]:

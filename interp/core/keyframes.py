@@ -78,7 +78,7 @@ def apply_edit(curve: Curve, edit: Mapping[str, object]) -> Curve:
             return add_keyframe(curve, float(edit["t"]), float(edit["d"]))
         if op == "remove":
             return remove_keyframe(curve, int(edit["index"]))
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # missing, not numbers, too large for a float
         raise InputError(f"a curve edit {op!r} needs index, t and d as numbers, got {dict(edit)!r}") from exc
     raise InputError(f"unknown curve edit {op!r}; known: move, add, remove")
 

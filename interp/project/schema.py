@@ -148,9 +148,16 @@ def _number(data: dict[str, Any], key: str, kind: type, default: Any, low: float
     return kind(value)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _curve(value: Any, where: str) -> Curve:
     if not isinstance(value, list):
         raise field_error(where, f"must be a list of [t, d] keyframes, got {value!r}")
+    for index, point in enumerate(value):
+        if not (isinstance(point, list) and len(point) == 2 and all(_is_number(v) for v in point)):
+            raise field_error(where, f"keyframe {index} must be [t, d] (two numbers), got {point!r}")
     try:
         return Curve.from_points(value)
     except (TypeError, ValueError) as exc:
@@ -281,14 +288,24 @@ def parse_project(data: Any, base_dir: Path | None = None) -> Project:
     )
 
 
+#: Longest integer a project reads exactly: longer ones (a 5000-digit integer cannot even be converted by Python)
+#: are read as floats, where they are infinite or far beyond every bound, and refused as such.
+MAX_INTEGER_DIGITS = 18
+
+
+def _json_int(text: str) -> int | float:
+    return int(text) if len(text.lstrip("-")) <= MAX_INTEGER_DIGITS else float(text)
+
+
 def decode_json(text: str | bytes, what: str = "the project") -> Any:
     """The JSON document in ``text``; ``ProjectError`` saying ``what`` is not valid JSON when it is not.
 
     That includes text that is not UTF-8 and documents nested deeper than Python's parser can follow (which would
-    otherwise surface as "maximum recursion depth exceeded").
+    otherwise surface as "maximum recursion depth exceeded"); integers of more than ``MAX_INTEGER_DIGITS`` digits
+    are read as floats.
     """
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProjectError(f"{what} is not valid JSON: {exc}") from None
     except RecursionError:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -16,6 +20,8 @@ from PIL import Image
 from interp.app.workspace import ROOT_PREFIX
 from interp.core.curves import Curve
 from interp.io.images import write_image
+from interp.limits import MAX_QUEUED_PER_SESSION
+from interp.models.paths import PROJECT_ROOT
 from interp.testing.synthetic import make_scene
 from ui.handlers import App
 
@@ -185,3 +191,110 @@ def test_a_call_cancelled_while_its_project_loads_stops_loading(
         handle_file(str(small)), handle_file(str(small)), json.dumps(document), api_name="/render_project"
     )
     assert Path(gif).stat().st_size > 0
+
+
+def test_one_client_cannot_fill_the_queue_for_everyone(
+    counted_server: tuple[str, App, list[int]], tmp_path: Path
+) -> None:
+    """One API client (one session) asks for 20 renders at once: a few are queued, the rest are refused at once
+    (HTTP 503, which Gradio's clients show as "Queue is full"; Gradio's own queue holds 64), and another client's
+    call is still answered."""
+    url = counted_server[0]
+    frame = write_image(tmp_path / "f.png", make_scene(7, 64, 96).frame(0))
+    document = json.dumps({"format": "interp-project", "version": 1, "frame0": "a", "frame1": "b", "num_frames": 2})
+    flooder, other = Client(url, verbose=False), Client(url, verbose=False)
+    jobs = [
+        flooder.submit(handle_file(str(frame)), handle_file(str(frame)), document, api_name="/render_project")
+        for _ in range(20)
+    ]
+    gif, _ = other.predict(handle_file(str(frame)), handle_file(str(frame)), document, api_name="/render_project")
+    assert Path(gif).stat().st_size > 0
+    outcomes = []
+    for job in jobs:
+        try:
+            job.result(timeout=300)
+            outcomes.append("served")
+        except Exception as exc:  # gradio_client raises plain exceptions for refused joins
+            outcomes.append(str(exc))
+    assert 1 <= outcomes.count("served") <= MAX_QUEUED_PER_SESSION + 2, outcomes  # places free as renders end
+    assert outcomes.count("Queue is full! Please try again.") >= 20 - MAX_QUEUED_PER_SESSION - 2, outcomes
+
+
+def test_a_refused_join_says_why(counted_server: tuple[str, App, list[int]], tmp_path: Path) -> None:
+    """The refusal's HTTP answer carries the reason (a raw client sees it; Gradio's clients say "Queue is full")."""
+    url = counted_server[0]
+    frame = write_image(tmp_path / "f.png", make_scene(7, 64, 96).frame(0))
+    with frame.open("rb") as file:
+        (uploaded,) = httpx.post(url + "gradio_api/upload", files={"files": file}, timeout=60).json()
+    upload = {"path": uploaded, "meta": {"_type": "gradio.FileData"}}
+    document = json.dumps({"format": "interp-project", "version": 1, "frame0": "a", "frame1": "b", "num_frames": 30})
+    fn_index = next(i for i, fn in app_fns(url) if fn.get("api_name") == "render_project")
+    body = {"data": [upload, upload, document], "fn_index": fn_index, "session_hash": "flood-7", "event_data": None}
+    joins = [
+        httpx.post(url + "gradio_api/queue/join", json=body, timeout=60) for _ in range(MAX_QUEUED_PER_SESSION + 1)
+    ]
+    assert [join.status_code for join in joins[:-1]] == [200] * MAX_QUEUED_PER_SESSION
+    assert joins[-1].status_code == 503
+    assert f"requests waiting or running (at most {MAX_QUEUED_PER_SESSION})" in joins[-1].json()["detail"]
+
+
+def app_fns(url: str) -> list[tuple[int, dict]]:
+    """The page's dependencies (events) by index, as ``/config`` lists them."""
+    return list(enumerate(httpx.get(url + "config", timeout=60).json()["dependencies"]))
+
+
+def test_monitoring_pages_need_the_flag(counted_server: tuple[str, App, list[int]]) -> None:
+    for path in ("gradio_api/monitoring", "gradio_api/monitoring/summary", "monitoring"):
+        answer = httpx.get(counted_server[0] + path, timeout=30)
+        assert answer.status_code in (403, 404), (path, answer.status_code, answer.text[:200])
+
+
+def test_sigterm_during_a_render_exits_cleanly(tmp_path: Path) -> None:
+    """``python app.py`` told to stop (SIGTERM) while a render runs: status 143, its folders removed, and no abort
+    ("terminate called without an active exception") from the model's threads."""
+    from tests.app.conftest import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, str(PROJECT_ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert _wait_for(lambda: _answers(url), 180), "the app did not start"
+        scene = make_scene(44, 360, 640, num_objects=1, max_motion=20)
+        frame0 = write_image(tmp_path / "a.png", scene.frame(0))
+        frame1 = write_image(tmp_path / "b.png", scene.frame(1))
+        project = {"format": "interp-project", "version": 1, "frame0": "a", "frame1": "b", "num_frames": 121}
+        client = Client(url, verbose=False)
+        client.submit(
+            handle_file(str(frame0)), handle_file(str(frame1)), json.dumps(project), api_name="/render_project"
+        )
+        folders = f"{ROOT_PREFIX}{server.pid}-*"
+        assert _wait_for(lambda: any(Path(tempfile.gettempdir()).glob(f"{folders}/**/frame_0001.png")), 180)
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=60)
+    finally:
+        server.kill()
+    assert server.returncode == 128 + signal.SIGTERM, stderr.decode(errors="replace")[-2000:]
+    assert b"terminate called" not in stderr
+    assert not list(Path(tempfile.gettempdir()).glob(folders))
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url + "config", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_api_errors_are_plain_text(counted_server: tuple[str, App, list[int]], tmp_path: Path) -> None:
+    """An API client reads the message as written (the page escapes its messages because it shows them as HTML)."""
+    frame = write_image(tmp_path / "f.png", make_scene(7, 64, 96).frame(0))
+    document = {"format": "interp-project", "version": 1, "frame0": "a", "frame1": "b", "loop": "<back>"}
+    client = Client(counted_server[0], verbose=False)
+    with pytest.raises(Exception, match="got '<back>'"):
+        client.predict(
+            handle_file(str(frame)), handle_file(str(frame)), json.dumps(document), api_name="/render_project"
+        )

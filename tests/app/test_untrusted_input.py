@@ -224,3 +224,36 @@ def test_a_loaded_project_gets_clean_unique_names(app: App, session: Session, tm
     assert session.selected == 1
     with pytest.raises(gr.Error, match="another object is already called 'ball'"):
         friendly(app.rename)(session, " ball ")
+
+
+HUGE = "9" * 5000  # more digits than Python converts to an integer
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refusal"),
+    [
+        ("num_frames", HUGE, "project field num_frames: must be an integer, got inf"),
+        ("fps", "-" + HUGE, "project field fps: must be between 1 and 240, got -inf"),
+        ("background", '{"curve": [{"t": 0, "d": 0}, [1, 1]]}', r"keyframe 0 must be \[t, d\] \(two numbers\)"),
+        ("background", '{"curve": [[0, 0], [' + HUGE + ", 1]]}", "keyframe 1 must be finite numbers, got \\(inf"),
+    ],
+)
+def test_odd_json_gets_a_message_not_an_internal_error(
+    app: App, session: Session, tmp_path: Path, field: str, value: str, refusal: str
+) -> None:
+    document = json.dumps({**_saved_project(session), field: "@"}).replace('"@"', value)
+    frame = str(write_image(tmp_path / "a.png", session.img0))
+    with pytest.raises(gr.Error, match=refusal):
+        list(friendly(app.api_render_project)(frame, frame, document))
+    path = tmp_path / "odd.json"
+    path.write_text(document)
+    with pytest.raises(gr.Error, match=refusal):
+        friendly(app.load_project_file)(session, str(path))
+
+
+@pytest.mark.parametrize("t", ["abc", 10**400])
+def test_an_odd_curve_edit_gets_a_message(app: App, session: Session, t: object) -> None:
+    app.new_object(session)
+    edit = gr.EventData(None, {"op": "move", "index": 1, "t": t, "d": 0.5})
+    with pytest.raises(gr.Error, match="a curve edit 'move' needs index, t and d as numbers"):
+        friendly(app.edit_curve)(session, False, edit)
