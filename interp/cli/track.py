@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from interp.cli.common import add_output_folder_args, check_output_folder, progress_bar
+from interp.cli.common import add_output_folder_args, add_ray_args, check_output_folder, progress_bar
 from interp.errors import InputError
 from interp.io.files import atomic_folder
 
@@ -121,6 +121,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     add_output_folder_args(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_ray_args(parser)
     parser.set_defaults(func=run, given=None)
 
 
@@ -155,6 +156,7 @@ def given_mask(clip: ClipFrames, g: Given, backend: str) -> np.ndarray:
 
 def run(args: argparse.Namespace) -> int:
     from interp.clip.frames import open_clip
+    from interp.clip.tracker import check_given as check_given_masks
     from interp.clip.tracker import track
     from sam_utils.masks import write_mask_png
 
@@ -167,12 +169,27 @@ def run(args: argparse.Namespace) -> int:
         for g in given:
             clip.check_index(g.frame)
         masks = {g.frame: given_mask(clip, g, args.backend) for g in given}
+        check_given_masks(clip, masks)
+        area = 0.0
         with atomic_folder(args.out, owned=["mask_*.png"]) as staging, progress_bar("tracking", not args.quiet) as bar:
-            area = 0.0
-            for index, mask in track(clip, masks, progress=bar):
+            written = 0
+
+            def write(index: int, mask: np.ndarray) -> None:
+                nonlocal area, written
                 write_mask_png(staging / MASK_PATTERN.format(index), mask)
                 area += float(mask.mean())
-    print(
-        f"wrote {len(clip)} masks to {args.out} (the object covers {100 * area / len(clip):.1f}% of a frame on average)"
-    )
+                written += 1
+                bar(written, len(clip))
+
+            if args.ray is None:
+                for index, mask in track(clip, masks):
+                    write(index, mask)
+            else:
+                from interp.distributed.entry import track_on_ray
+
+                for index, mask in masks.items():
+                    write(index, mask)
+                print(track_on_ray(args, args.video, len(clip), masks, write))
+    share = 100 * area / len(clip)
+    print(f"wrote {len(clip)} masks to {args.out} (the object covers {share:.1f}% of a frame on average)")
     return 0

@@ -6,7 +6,8 @@ The mask is carried as a soft map (``h x w`` float32 in [0, 1]). A step:
    with RANSAC to the flow inside the mask) moves it instead;
 2. blurs the moved mask into a spatial prior, and weighs it against a colour model of the object and of the
    background around it (histograms from the frame the object was given on, mixed with the last frame's);
-3. keeps the result within a band around the moved mask, and snaps it to the image's edges with a guided filter.
+3. keeps the result within a band around the moved mask, snaps it to the image's edges with a graph cut (a min cut
+   that is cheap between unlike colours), and smooths it with a guided filter for the next step.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import cv2
+import maxflow
 import numpy as np
 
 from interp.errors import InputError
@@ -23,16 +25,17 @@ from interp.errors import InputError
 class TrackParams:
     """The tracker's settings (defaults measured on DAVIS clips; see ``bench/bench_track.py``)."""
 
-    prior_weight: float = 2.0  # weight of the moved mask's logit against the colour model's
+    prior_weight: float = 1.2  # weight of the moved mask's logit against the colour model's
     colour_weight: float = 1.0
     band: float = 0.08  # how far (times sqrt(object area)) the mask may grow past the moved mask
     blur: float = 0.02  # the prior's blur (times sqrt(object area)): the motion's uncertainty
-    anchor_mix: float = 0.5  # share of the given frame's colour model (the rest: the last frame's)
+    anchor_mix: float = 0.8  # share of the given frame's colour model (the rest: the last frame's)
     bins: int = 16  # colour histogram bins per channel
     guide_radius: int = 4  # guided filter radius (px at the working size)
     guide_eps: float = 1e-2
     fb_threshold: float = 1.5  # forward-backward flow error (px) above which the rigid motion takes over
     threshold: float = 0.5  # soft mask -> mask
+    cut_weight: float = 3.0  # graph cut: weight of the edge-aware smoothness term (0: no graph cut)
 
     def __post_init__(self) -> None:
         if not 2 <= self.bins <= 64:
@@ -136,6 +139,33 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1.0 - p))
 
 
+def graph_cut(frame: np.ndarray, posterior: np.ndarray, region: np.ndarray, weight: float) -> np.ndarray:
+    """The labelling that best trades ``posterior`` (``h x w`` in [0, 1]) against cutting between like-coloured
+    neighbours (a 4-connected min cut inside ``region``'s box; outside it, background): ``h x w`` bool."""
+    out = np.zeros(posterior.shape, dtype=bool)
+    ys, xs = np.nonzero(region)
+    if len(xs) == 0:
+        return out
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    image = frame[y0:y1, x0:x1].astype(np.float32)
+    p = np.clip(posterior[y0:y1, x0:x1], 1e-4, 1.0 - 1e-4)
+    right = np.zeros(p.shape, np.float32)
+    down = np.zeros(p.shape, np.float32)
+    right[:, :-1] = ((image[:, 1:] - image[:, :-1]) ** 2).sum(axis=2)
+    down[:-1] = ((image[1:] - image[:-1]) ** 2).sum(axis=2)
+    beta = 1.0 / (2.0 * max(float(np.concatenate([right[:, :-1].ravel(), down[:-1].ravel()]).mean()), 1e-6))
+    graph = maxflow.Graph[float]()
+    nodes = graph.add_grid_nodes(p.shape)
+    horizontal = np.array([[0, 0, 0], [0, 0, 1], [0, 0, 0]])
+    vertical = np.array([[0, 0, 0], [0, 0, 0], [0, 1, 0]])
+    graph.add_grid_edges(nodes, weights=weight * np.exp(-beta * right), structure=horizontal, symmetric=True)
+    graph.add_grid_edges(nodes, weights=weight * np.exp(-beta * down), structure=vertical, symmetric=True)
+    graph.add_grid_tedges(nodes, -np.log(1.0 - p), -np.log(p))
+    graph.maxflow()
+    out[y0:y1, x0:x1] = ~graph.get_grid_segments(nodes)
+    return out
+
+
 def step(
     state: ObjectState, previous: np.ndarray, frame: np.ndarray, engine: cv2.DISOpticalFlow, params: TrackParams
 ) -> ObjectState:
@@ -160,6 +190,8 @@ def step(
     evidence = params.prior_weight * _logit(prior) + params.colour_weight * _logit(likelihood)
     posterior = (1.0 / (1.0 + np.exp(-evidence))) * around(moved > 0.5, params.band)
     guide = frame.astype(np.float32) / 255.0
+    if params.cut_weight > 0:
+        posterior = graph_cut(frame, posterior, around(moved > 0.5, params.band), params.cut_weight).astype(np.float32)
     soft = cv2.ximgproc.guidedFilter(guide, posterior.astype(np.float32), params.guide_radius, params.guide_eps)
     soft = np.nan_to_num(np.clip(soft, 0.0, 1.0)).astype(np.float32)
     recent_fg, recent_bg = colour_models(index, (soft > params.threshold).astype(np.float32), params.bins, params.band)

@@ -75,6 +75,19 @@ def check_given(clip: ClipFrames, masks: Mapping[int, np.ndarray]) -> None:
             raise InputError(f"the mask for frame {index} is empty: it must mark the object")
 
 
+def follow(clip: ClipFrames, run: Run, mask: np.ndarray, params: TrackParams) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(frame index, full-size bool mask)`` for the frames of ``run``, starting from ``mask`` (full size) on
+    ``run.start``. Runs are independent of each other: the local tracker and Ray workers call this alike."""
+    engine = flow_engine()
+    previous = clip.work(run.start)
+    state: ObjectState = start_state(previous, to_work_mask(mask, clip.shape), params)
+    for index in run.frames():
+        frame = clip.work(index)
+        state = step(state, previous, frame, engine, params)
+        previous = frame
+        yield index, to_full_mask(state.soft, clip.info.height, clip.info.width, params.threshold)
+
+
 def track(
     clip: ClipFrames,
     masks: Mapping[int, np.ndarray],
@@ -88,22 +101,15 @@ def track(
     """
     params = params or TrackParams()
     check_given(clip, masks)
-    height, width = clip.info.height, clip.info.width
     done = 0
     for index in sorted(masks):
         done += 1
         yield index, masks[index].astype(bool)
         if progress is not None:
             progress(done, len(clip))
-    engine = flow_engine()
     for run in plan_runs(sorted(masks), len(clip)):
-        previous = clip.work(run.start)
-        state: ObjectState = start_state(previous, to_work_mask(masks[run.start], clip.shape), params)
-        for index in run.frames():
-            frame = clip.work(index)
-            state = step(state, previous, frame, engine, params)
-            previous = frame
+        for index, mask in follow(clip, run, masks[run.start], params):
             done += 1
-            yield index, to_full_mask(state.soft, height, width, params.threshold)
+            yield index, mask
             if progress is not None:
                 progress(done, len(clip))

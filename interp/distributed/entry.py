@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 from interp.cli.common import model_arg, progress_bar
 from interp.cli.render import RenderRequest
@@ -63,6 +65,21 @@ def ray_videos(
             return result
 
         yield render
+
+
+def track_on_ray(
+    args: argparse.Namespace,
+    clip: Path,
+    num_frames: int,
+    masks: Mapping[int, np.ndarray],
+    on_mask: Callable[[int, np.ndarray], None],
+) -> str:
+    """``interp track --ray``: each run of the clip on a CPU worker; returns a line saying where they ran."""
+    from interp.distributed.track_job import run_track_job
+
+    with ray_session(args.ray or LOCAL) as ray:
+        shape = worker_shape(ray, "cpu", args.ray_workers, args.ray_cpus)
+        return run_track_job(ray, shape, clip, num_frames, masks, on_mask)
 
 
 def render_on_ray(args: argparse.Namespace, requests: Sequence[RenderRequest]) -> tuple[list[str], str]:
