@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from interp.cli.common import (
@@ -20,15 +17,11 @@ from interp.cli.common import (
     positive_int,
     progress_bar,
 )
-from interp.core.progress import drain
 from interp.core.renderers import RENDERERS
 from interp.engine.interpolator import Interpolator
-from interp.engine.manipulator import choose_renderer
 from interp.errors import InputError, InterpError
-from interp.project.inputs import load_inputs
-from interp.project.pipeline import iter_project_outputs, render_project
-from interp.project.schema import LOOPS, Project, SegmentFn, load_project, with_overrides
-from sam_utils.segmenter import Segmenter, make_segmenter
+from interp.project.requests import RenderRequest, render_request
+from interp.project.schema import LOOPS
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -60,65 +53,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_model_args(parser, from_project=True)
     add_ray_args(parser)
     parser.set_defaults(func=run)
-
-
-@cache
-def _shared_segmenter() -> Segmenter:
-    """The process's one segmenter (SAM when its weights exist, else the fallback), made at its first use: a run
-    over many projects, or a Ray worker rendering one project after another, loads SAM once."""
-    return make_segmenter("auto")
-
-
-def _segmenter_for(project: Project) -> SegmentFn | None:
-    """A clicks-to-mask function when some object is given by clicks, else None (nothing to segment)."""
-    if not any(obj.mask is None for obj in project.objects):
-        return None
-    segmenter = _shared_segmenter()
-    print(f"segmenting clicked objects with {segmenter.describe()}")
-    return lambda img0, img1, clicks, box: segmenter.segment(img0, clicks, box, next_image=img1).mask
-
-
-@dataclass(frozen=True)
-class RenderRequest:
-    """What ``interp render`` asks of one project: the flags that override the file, and where the files go."""
-
-    project: Path
-    out: Path
-    model: str | None = None
-    renderer: str | None = None
-    num_frames: int | None = None
-    fps: float | None = None
-    iters: int | None = None
-    loop: str | None = None
-    gif: bool = False
-    mp4: bool = False
-
-
-def render_request(request: RenderRequest, interpolator_for: Callable[[str], Interpolator]) -> str:
-    """Render one project file into ``request.out`` (all-or-nothing) and return the line that describes it; the CLI
-    and its Ray workers both call this. ``interpolator_for`` gives the loaded model of a name."""
-    project = with_overrides(
-        load_project(request.project),
-        model=request.model,
-        renderer=request.renderer,
-        num_frames=request.num_frames,
-        fps=request.fps,
-        iters=request.iters,
-        loop=request.loop,
-    )
-    inputs = load_inputs(project, segment=_segmenter_for(project))
-    started = time.perf_counter()
-    interpolator = interpolator_for(project.model)
-    renderer = choose_renderer(interpolator, project.renderer)
-    with progress_bar("rendering") as progress:
-        frames = render_project(project, inputs, interpolator, progress)
-        steps = iter_project_outputs(frames, request.out, project.fps, request.gif, request.mp4, project.loop, renderer)
-        result = drain(steps)
-    extras = "".join(f", {p.name}" for p in (result.gif, result.mp4) if p is not None)
-    return (
-        f"wrote {len(result.frames)} frames{extras} to {request.out} with {project.model} ({renderer}) in "
-        f"{time.perf_counter() - started:.1f} s"
-    )
 
 
 def project_files(paths: list[Path]) -> list[Path]:
@@ -153,14 +87,17 @@ def run(args: argparse.Namespace) -> int:
         failed = _report(requests, lines)
         print(where)
     elif not several:
-        print(render_request(requests[0], _loader(args)))
+        with progress_bar("rendering") as progress:
+            line = render_request(requests[0], _loader(args), progress)
+        print(line)
         return 0
     else:
         load = _loader(args)
         lines = []
         for request in requests:
             try:
-                lines.append(render_request(request, load))
+                with progress_bar("rendering") as progress:
+                    lines.append(render_request(request, load, progress))
             except InterpError as exc:
                 lines.append(f"failed: {exc}")
         failed = _report(requests, lines)

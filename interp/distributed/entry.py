@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 
 from interp.cli.common import model_arg, progress_bar
-from interp.cli.render import RenderRequest
 from interp.core.progress import Progress
 from interp.distributed.cluster import LOCAL, ray_session, worker_shape
 from interp.distributed.eval_job import run_eval_job
@@ -19,6 +18,7 @@ from interp.distributed.video_job import run_video_job
 from interp.distributed.workers import ModelSpec
 from interp.engine.video import OutputPlan, VideoOptions, VideoResult
 from interp.io.decode import VideoInfo
+from interp.project.requests import RenderRequest
 from interp.research.evaluate import Report, Sample
 from interp.research.indexer import IndexOptions, IndexReport
 from interp.research.maps import MapOptions

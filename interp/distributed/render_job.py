@@ -1,5 +1,5 @@
 """``interp render --ray`` with several projects: each project file is one unit, rendered by a Ray actor with
-``interp.cli.render.render_request`` (the function the local path calls), models loaded once per actor.
+``interp.project.requests.render_request`` (the function the local path calls), models loaded once per actor.
 
 The project files and the output folders must be on storage every node can read and write, at the same path. A
 project that fails is reported as one line and the others still render; a project lost with a worker process is
@@ -12,12 +12,12 @@ import os
 from collections.abc import Sequence
 from types import ModuleType
 
-from interp.cli.render import RenderRequest, render_request
 from interp.distributed.cluster import WorkerShape
 from interp.distributed.units import describe_nodes, run_units, start_actors
 from interp.distributed.workers import ModelSpec, node_id
 from interp.engine.interpolator import Interpolator
 from interp.errors import InterpError
+from interp.project.requests import RenderRequest, render_request
 
 
 class RenderWorker:

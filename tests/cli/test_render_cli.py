@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from interp.cli import main
-from interp.cli.render import _shared_segmenter
 from interp.core.curves import Curve, output_times
 from interp.io.images import read_image, write_image
+from interp.project.requests import shared_segmenter
 from interp.testing.position_error import placement_errors
 from interp.testing.synthetic import make_scene
 
@@ -102,11 +102,11 @@ def test_objects_given_by_clicks_are_segmented(synthetic_project, tmp_path: Path
     document["background"] = {"curve": Curve.preset("linear").to_points()}
     clicked = project.parent / "clicked.json"
     clicked.write_text(json.dumps(document))
-    _shared_segmenter.cache_clear()
+    shared_segmenter.cache_clear()
     assert main(["render", str(clicked), "--out", str(tmp_path / "out"), "--num-frames", "3"]) == 0
-    assert "segmenting clicked objects with fallback" in capsys.readouterr().out
+    assert "clicked objects segmented with fallback" in capsys.readouterr().out
     assert main(["render", str(clicked), "--out", str(tmp_path / "again"), "--num-frames", "3"]) == 0
-    assert _shared_segmenter.cache_info().misses == 1  # one segmenter for both renders (SAM would load once)
+    assert shared_segmenter.cache_info().misses == 1  # one segmenter for both renders (SAM would load once)
     middle = read_image(tmp_path / "out" / "frame_0001.png")
     exact = scene.render([0.5, 0.0], 0.5)  # object 0 is background (linear); the clicked object 1 is held
     errors = [e for e in placement_errors(middle, exact, scene.visible_masks([0.5, 0.0], 0.5)) if e is not None]

@@ -145,3 +145,61 @@ def test_a_command_loads_its_module_only_when_chosen() -> None:
     loaded = loaded_after(cli_help("image"))
     assert "interp.cli.image" in loaded
     assert "interp.cli.train" not in loaded
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each project module and the project modules it imports (anywhere in it), packages by their ``__init__``."""
+    files = project_files()
+    graph: dict[str, set[str]] = {module_name(path): set() for path in files}
+    for path in files:
+        source = module_name(path)
+        for name in imported(path):
+            while name and name not in graph:
+                name = name.rpartition(".")[0]
+            if name and name != source:
+                graph[source].add(name)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or through others (Tarjan's strongly connected
+    components of more than one module)."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for target in graph[module]:
+            if target not in order:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], order[target])
+        if low[module] == order[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in graph:
+        if module not in order:
+            visit(module)
+    return found
+
+
+def test_no_modules_import_each_other():
+    """A circle (the Ray render job once imported its request from the render command, which imports the Ray entry)
+    makes neither side usable alone; imports within a layer must not loop either."""
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_planted_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
