@@ -35,6 +35,9 @@ MAX_ITERS = 16
 #: is at most about 45 MB; without a bound a stranger's upload could fill the server's disk or, for a project file,
 #: its memory.
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+#: Largest request body other than an upload (a page event, an API call with its project string, embedded frames
+#: included: a project the page saves at 1280 px is at most about 10 MB).
+MAX_REQUEST_BYTES = 32 * 1024 * 1024
 #: Frames of one render in the page or through the API.
 MAX_APP_FRAMES = 121
 #: The page's working size (longest side, pixels): larger frames are scaled down for clicking, previews and API
@@ -53,6 +56,11 @@ MAX_FRAME_PIXELS = 40_000_000
 #: A page tab has 2-4 at a time (an edit, its still preview, the preview that plays).
 MAX_QUEUED_PER_SESSION = 6
 MAX_QUEUED_PER_ADDRESS = 16
+#: Page sessions the server keeps, and the frames and masks they may hold in all: beyond either, the sessions idle
+#: longest (none with a request waiting or running) are released first (``ui.lifecycle.release_idle_sessions``).
+#: A session with 4000x4000 frames holds about 100 MB (its originals kept at 3840 px).
+MAX_LIVE_SESSIONS = 40
+MAX_SESSIONS_BYTES = 1024 * 1024 * 1024
 #: The default bound on one job in the page or the API, in megapixels of work (``JobWork``): 121 frames rendered
 #: at the working size (1280 x 1280) are 198, their 12 objects' masks at that size 20 more.
 #: ``python app.py --max-job-megapixels`` sets another.

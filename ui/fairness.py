@@ -5,6 +5,7 @@ left every other user with "Queue is full". ``share_queue_per_client`` puts a bo
 the queue at a time (events waiting or running): ``MAX_QUEUED_PER_SESSION`` per page session or API client (Gradio's
 session hash), ``MAX_QUEUED_PER_ADDRESS`` per network address (a client that makes up a new session hash for every
 call). A join beyond either is refused at once (HTTP 503, with the message), and the other clients are served.
+Each join also keeps the sessions' share of memory bounded (``ui.lifecycle.release_idle_sessions``).
 Behind a reverse proxy every client has the proxy's address: the per-address bound then applies to all of them
 together, so set it (``interp.limits``) to the queue's size there.
 """
@@ -18,6 +19,7 @@ from typing import Any
 import gradio as gr
 
 from interp.limits import MAX_QUEUED_PER_ADDRESS, MAX_QUEUED_PER_SESSION
+from ui.lifecycle import release_idle_sessions
 
 #: Gradio's ``Queue.push``: (body, request, username) -> (accepted, event id or message, state).
 Push = Callable[..., Awaitable[tuple[bool, Any, str]]]
@@ -70,6 +72,10 @@ def share_queue_per_client(
             why = refusal(queue, body.session_hash, client_address(request), per_session, per_address)
             if why is not None:
                 return False, why, "queue_full"
+            holder = getattr(demo, "state_holder", None)
+            if holder is not None:  # sessions' share of memory: the longest idle go first
+                busy = {event.session_hash for event in held_events(queue)} | {body.session_hash}
+                release_idle_sessions(holder, busy)
             return await push(body=body, request=request, username=username)
 
     queue.push = shared_push

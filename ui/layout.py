@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from interp.app.preview import ModelPool, available_models
-from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_UPLOAD_BYTES
+from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES
 from interp.models.registry import DEFAULT_MODEL
 from sam_utils.segmenter import Segmenter, make_segmenter
 from ui.events import wire
@@ -16,6 +17,7 @@ from ui.fairness import share_queue_per_client
 from ui.handlers import App
 from ui.lifecycle import LiveSessions
 from ui.panels import build_panels
+from ui.request_limit import RequestSizeLimit
 
 
 def build_page(
@@ -47,8 +49,12 @@ def build_app(
 def serve(demo: gr.Blocks, max_upload_bytes: int = MAX_UPLOAD_BYTES, monitoring: bool = False, **launch: Any) -> None:
     """Queue and launch the page as ``app.py`` serves it (the tests' server too): at most 2 runs of one event at a
     time, 64 waiting, a few per client (``ui.fairness``), and uploads larger than ``max_upload_bytes`` refused
-    before they reach a handler or the disk. Gradio's ``/monitoring`` pages (event names, counts, timings) answer
+    before they reach a handler or the disk, other request bodies larger than ``MAX_REQUEST_BYTES`` too
+    (``ui.request_limit``). Gradio's ``/monitoring`` pages (event names, counts, timings) answer
     only with ``monitoring``. ``launch``: ``gr.Blocks.launch``'s other arguments (address, port, ...)."""
     demo.queue(default_concurrency_limit=2, max_size=64)
     share_queue_per_client(demo)
-    demo.launch(max_file_size=max_upload_bytes, enable_monitoring=monitoring, **launch)
+    bounded = [Middleware(RequestSizeLimit, max_bytes=MAX_REQUEST_BYTES)]
+    demo.launch(
+        max_file_size=max_upload_bytes, enable_monitoring=monitoring, app_kwargs={"middleware": bounded}, **launch
+    )

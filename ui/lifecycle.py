@@ -16,13 +16,18 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
+
+import numpy as np
 
 from interp.app.preview import PreviewCache
 from interp.app.session import Session
 from interp.app.workspace import Workspace, remove_own_folders, remove_stale_folders
+from interp.limits import MAX_LIVE_SESSIONS, MAX_SESSIONS_BYTES
 
 #: A session's state is dropped this long after its last edit even while its tab stays open (seconds).
 SESSION_TTL_S = 6 * 3600
@@ -112,3 +117,44 @@ def manage_temp_folders() -> list[Path]:
     atexit.register(remove_own_folders)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     return removed
+
+
+def session_bytes(session: Session) -> int:
+    """Bytes of the arrays a session holds: frames, originals, masks, and the masks its undo history keeps."""
+    arrays = [session.img0, session.img1, *(session.originals or ())]
+    for obj in session.objects:
+        arrays += [obj.mask, obj.segmented]
+    arrays += [getattr(edit, "segmented", None) for edit in session.history]
+    return sum(array.nbytes for array in arrays if isinstance(array, np.ndarray))
+
+
+def held_bytes(state: Any) -> int:
+    """Bytes held by the sessions in one of Gradio's per-session states (``SessionState``)."""
+    values = getattr(state, "state_data", {}).values()
+    return sum(session_bytes(value) for value in values if isinstance(value, Session))
+
+
+def release_idle_sessions(
+    holder: Any, busy: Collection[str], max_sessions: int = MAX_LIVE_SESSIONS, max_bytes: int = MAX_SESSIONS_BYTES
+) -> list[str]:
+    """Keep Gradio's per-session states (``holder``: its ``StateHolder``) within ``max_sessions`` sessions and
+    ``max_bytes`` of frames and masks: release the sessions idle longest first (never one in ``busy``, those with a
+    request waiting or running), running their states' ``delete_callback`` (frames, previews, render folders go).
+    Returns the released session ids."""
+    order = list(holder.session_data)  # least recently used first (Gradio moves a session to the end on each use)
+    sizes = {key: held_bytes(holder.session_data[key]) for key in order}
+    count, total = len(order), sum(sizes.values())
+    released = []
+    for key in order:
+        if count <= max_sessions and total <= max_bytes:
+            break
+        if key in busy:
+            continue
+        holder.delete_state(key)
+        holder.session_data.pop(key, None)
+        holder.time_last_used.pop(key, None)
+        count, total = count - 1, total - sizes[key]
+        released.append(key)
+    if released:
+        return_freed_memory()
+    return released

@@ -222,11 +222,11 @@ def _image(label: str, elem_id: str, **settings: object) -> gr.Image:
 def build_states(sessions: LiveSessions) -> States:
     """The per-session states; a session's parts are released by ``sessions`` when its state expires."""
     # a session's parts are released when its tab closes (``demo.unload``) or its state expires: Gradio itself
-    # keeps a closed tab's state for an hour, and a state no event returns (cache, workspace) for ever
+    # keeps a closed tab's state for an hour; the preview handle and the folder expire with the session too
     return States(
         session=gr.State(Session(), time_to_live=SESSION_TTL_S, delete_callback=sessions.end_state),
-        cache=gr.State(PreviewCache()),
-        workspace=gr.State(Workspace(), delete_callback=Workspace.cleanup),
+        cache=gr.State(PreviewCache(), time_to_live=SESSION_TTL_S, delete_callback=PreviewCache.forget),
+        workspace=gr.State(Workspace(), time_to_live=SESSION_TTL_S, delete_callback=Workspace.cleanup),
     )
 
 

@@ -20,7 +20,7 @@ from PIL import Image
 from interp.app.workspace import ROOT_PREFIX
 from interp.core.curves import Curve
 from interp.io.images import write_image
-from interp.limits import MAX_QUEUED_PER_SESSION
+from interp.limits import MAX_QUEUED_PER_SESSION, MAX_REQUEST_BYTES
 from interp.models.paths import PROJECT_ROOT
 from interp.testing.synthetic import make_scene
 from ui.handlers import App
@@ -298,3 +298,14 @@ def test_api_errors_are_plain_text(counted_server: tuple[str, App, list[int]], t
         client.predict(
             handle_file(str(frame)), handle_file(str(frame)), json.dumps(document), api_name="/render_project"
         )
+
+
+def test_a_request_body_over_the_bound_is_refused(counted_server: tuple[str, App, list[int]]) -> None:
+    """The API's project string (any request but an upload) is bounded before the server reads it whole."""
+    url = counted_server[0]
+    fn_index = next(i for i, fn in app_fns(url) if fn.get("api_name") == "render_project")
+    project = " " * (MAX_REQUEST_BYTES + 1)
+    body = {"data": [None, None, project], "fn_index": fn_index, "session_hash": "big-1", "event_data": None}
+    answer = httpx.post(url + "gradio_api/queue/join", json=body, timeout=120)
+    assert answer.status_code == 413
+    assert "request body larger than this server takes (32 MB)" in answer.text

@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 from interp.app.preview import ModelPool
-from interp.app.session import Session, to_project
+from interp.app.session import Session, set_frames, to_project
+from interp.app.workspace import Workspace
 from interp.io.encode import FfmpegWriter
 from interp.io.images import write_image
 from interp.limits import (
@@ -32,6 +33,7 @@ from interp.testing.video import write_video
 from sam_utils.segmenter import make_segmenter
 from ui.handlers import App, friendly
 from ui.layout import build_page
+from ui.lifecycle import release_idle_sessions, session_bytes
 from ui.panels import AUTO, INCLUDE
 
 
@@ -245,3 +247,35 @@ def test_a_cancelled_api_call_stops_while_loading(app: App, session: Session, tm
         assert app.api_workspace.root is None or list(app.api_workspace.root.rglob("*.png")) == []
     finally:
         del app.segment_mask
+
+
+def test_the_longest_idle_sessions_are_released_first(tmp_path: Path) -> None:
+    """Gradio's per-session states, bounded in count and in bytes: the sessions idle longest go first (their
+    frames emptied, their render folders removed), never one with a request running, and the others stay."""
+    from gradio.state_holder import StateHolder
+
+    demo, app = build_page(ModelPool(), make_segmenter("fallback"))
+    holder = StateHolder()
+    holder.set_blocks(demo)
+    states = app.panels.states
+    parts = {}
+    for key in ("a", "b", "c", "d"):  # "a" was used longest ago, "d" last
+        session, workspace = Session(), Workspace()
+        set_frames(session, np.zeros((200, 300, 3), np.uint8), np.zeros((200, 300, 3), np.uint8))
+        workspace.new_render_dir().mkdir(parents=True)
+        holder[key][states.session._id] = session
+        holder[key][states.workspace._id] = workspace
+        parts[key] = (session, workspace, workspace.root)
+    frames = session_bytes(parts["d"][0])
+    assert release_idle_sessions(holder, busy={"a"}, max_sessions=3, max_bytes=10 * frames) == ["b"]
+    assert release_idle_sessions(holder, busy={"a"}, max_sessions=3, max_bytes=2 * frames) == ["c"]
+    assert list(holder.session_data) == ["a", "d"]
+    for key in ("b", "c"):
+        session, workspace, root = parts[key]
+        assert session.img0 is None
+        assert workspace.root is None
+        assert not root.exists()
+    for key in ("a", "d"):
+        assert parts[key][0].img0 is not None
+        assert parts[key][2].exists()
+        parts[key][1].cleanup()
