@@ -35,6 +35,7 @@ class TrackParams:
     guide_eps: float = 1e-2
     fb_threshold: float = 1.5  # forward-backward flow error (px) above which the rigid motion takes over
     threshold: float = 0.5  # soft mask -> mask
+    roi_reach: float = 0.75  # work within the object's box grown by this times sqrt(area) (0: the whole frame)
     cut_weight: float = 3.0  # graph cut: weight of the edge-aware smoothness term (0: no graph cut)
 
     def __post_init__(self) -> None:
@@ -166,11 +167,38 @@ def graph_cut(frame: np.ndarray, posterior: np.ndarray, region: np.ndarray, weig
     return out
 
 
+def region_of_interest(soft: np.ndarray, reach: float) -> tuple[slice, slice]:
+    """The box around the object (``soft > 0.05``) grown by ``reach`` times the square root of its area (at least
+    32 px) on every side, clipped to the frame: where it can be on the next frame. The whole frame when it is empty."""
+    ys, xs = np.nonzero(soft > 0.05)
+    if len(xs) == 0:
+        return slice(0, soft.shape[0]), slice(0, soft.shape[1])
+    margin = int(max(32.0, reach * np.sqrt(len(xs))))
+    h, w = soft.shape
+    return (
+        slice(max(0, ys.min() - margin), min(h, ys.max() + 1 + margin)),
+        slice(max(0, xs.min() - margin), min(w, xs.max() + 1 + margin)),
+    )
+
+
 def step(
     state: ObjectState, previous: np.ndarray, frame: np.ndarray, engine: cv2.DISOpticalFlow, params: TrackParams
 ) -> ObjectState:
     """Follow the object from ``previous`` to ``frame`` (working-size RGB uint8); the new state's ``soft`` is its
-    mask on ``frame``."""
+    mask on ``frame``. The work is done in the region the object can reach (``region_of_interest``)."""
+    if params.roi_reach <= 0:
+        return _step(state, previous, frame, engine, params)
+    rows, cols = region_of_interest(state.soft, params.roi_reach)
+    inner = ObjectState(state.soft[rows, cols], state.anchor_fg, state.anchor_bg, state.recent_fg, state.recent_bg)
+    found = _step(inner, previous[rows, cols], frame[rows, cols], engine, params)
+    soft = np.zeros_like(state.soft)
+    soft[rows, cols] = found.soft
+    return ObjectState(soft, found.anchor_fg, found.anchor_bg, found.recent_fg, found.recent_bg)
+
+
+def _step(
+    state: ObjectState, previous: np.ndarray, frame: np.ndarray, engine: cv2.DISOpticalFlow, params: TrackParams
+) -> ObjectState:
     flow_back = dense_flow(engine, frame, previous)
     moved = backward_warp(state.soft, flow_back)
     flow_forward = dense_flow(engine, previous, frame)
