@@ -16,14 +16,12 @@ stays at ``--radius``). Strategies:
 * ``box + clicks``: the object's box (its true bounding box grown by 2 % and jittered by up to 4 px: two clicks),
   then corrective clicks as above, the box kept.
 * ``box + edge brush``: the box, then the edge brush (superpixels) on the largest wrong region.
-* ``outline + edge brush``: outline points on the true boundary (the corners a person picks: the vertices of a
-  polygon approximating the outline, jittered by up to 3 px), one click more to close the outline, then the edge
-  brush. The number of points is the smallest of 4, 6, 8, 10, 12 that reaches the best IoU a person would accept
-  by eye (≥ 0.9) without the brush, else 12.
-* ``clicks + edge brush``: one positive click, then the edge brush.
+* ``outline N + edge brush``: N outline points on the true boundary (the corners a person picks: the vertices of a
+  polygon approximating the outline, jittered by up to 3 px), one click more on the first point to close the
+  outline (N + 1 actions), then the edge brush. N = 4 and 6.
 
-Figures: IoU after 1 action, after the box (2 actions), after 5 actions, and the actions to reach IoU ≥ 0.9 (``>N``
-when ``--actions`` are not enough).
+Figures: IoU after 1 action, after the box (2 actions), after 5 and 7 actions, and the actions to reach IoU ≥ 0.9
+(``>N`` when ``--actions`` are not enough).
 """
 
 from __future__ import annotations
@@ -140,9 +138,7 @@ def edge_brush(case: Case, tools: MaskTools, radius: float) -> Step:
     return step
 
 
-def run_strategy(
-    case: Case, name: str, actions: int, radius: float, outline_count: int = 6, seed: int = 0
-) -> list[float]:
+def run_strategy(case: Case, name: str, actions: int, radius: float, seed: int = 0) -> list[float]:
     """IoU after each action 1..``actions`` of one strategy on one case."""
     rng = np.random.default_rng(seed)
     segmenter = FallbackSegmenter()
@@ -161,7 +157,7 @@ def run_strategy(
         mask = segmenter.segment(frame0, [center], box, frame1).mask
         scores.append(iou(mask, truth))
     elif name.startswith("outline"):
-        points = outline_points(truth, outline_count, rng)
+        points = outline_points(truth, int(name.split()[1]), rng)
         mask = outline(tools, frame0, points)
         scores.extend([0.0] * len(points))  # the outline fills when it is closed
         scores.append(iou(mask, truth))
@@ -187,7 +183,7 @@ def run_strategy(
     return scores[:actions]
 
 
-STRATEGIES = ("clicks", "box + clicks", "box + edge brush", "outline + edge brush", "clicks + edge brush")
+STRATEGIES = ("clicks", "box + clicks", "box + edge brush", "outline 4 + edge brush", "outline 6 + edge brush")
 
 
 def reached(scores: list[float]) -> str:
@@ -214,7 +210,7 @@ def main() -> None:
     chosen = args.strategies.split(",") if args.strategies else list(STRATEGIES)
     load = os.getloadavg()
     print(f"{os.cpu_count()} CPU cores, load average {load[0]:.2f} at the start (times are wall clock, contended)")
-    print(f"\n{'case':<16} {'strategy':<22} {'1 action':>8} {'2 (box)':>8} {'5':>6} {'to 0.9':>7} {'s':>5}")
+    print(f"\n{'case':<16} {'strategy':<22} {'1 action':>8} {'2 (box)':>8} {'5':>6} {'7':>6} {'to 0.9':>7} {'s':>5}")
     summary: dict[str, list[list[float]]] = {name: [] for name in chosen}
     for case in cases(names):
         if args.figures is not None:
@@ -224,8 +220,9 @@ def main() -> None:
             scores = run_strategy(case, name, args.actions, args.radius)
             summary[name].append(scores)
             print(f"{case.name:<16} {name:<22} {scores[0]:>8.3f} {scores[1]:>8.3f} {scores[4]:>6.3f} "
+                  f"{scores[6]:>6.3f} "
                   f"{reached(scores):>7} {time.perf_counter() - started:>5.1f}", flush=True)  # fmt: skip
-    print(f"\n{'strategy':<22} {'1 action':>8} {'2 (box)':>8} {'5':>6} {'median to 0.9':>14} {'reached':>8}")
+    print(f"\n{'strategy':<22} {'1 action':>8} {'2 (box)':>8} {'5':>6} {'7':>6} {'median to 0.9':>14} {'reached':>8}")
     for name, runs in summary.items():
         if not runs:
             continue
@@ -234,6 +231,7 @@ def main() -> None:
         median = np.median(needed)
         shown = f"{median:.0f}" if median <= args.actions else f">{args.actions}"
         print(f"{name:<22} {table[:, 0].mean():>8.3f} {table[:, 1].mean():>8.3f} {table[:, 4].mean():>6.3f} "
+              f"{table[:, 6].mean():>6.3f} "
               f"{shown:>14} {sum(n <= args.actions for n in needed):>5}/{len(runs)}")  # fmt: skip
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
 

@@ -35,11 +35,9 @@ BRUSH_ADD, BRUSH_ERASE = "brush +", "brush −"
 OUTLINE = "outline"
 EDGE_ADD, EDGE_ERASE = "edge brush +", "edge brush −"
 CLICK_MODES = (INCLUDE, EXCLUDE, BOX, OUTLINE, EDGE_ADD, EDGE_ERASE, BRUSH_ADD, BRUSH_ERASE)
-#: How to get Segment Anything, shown next to the segmenter while the weight-free fallback is in use.
-GET_SAM = (
-    "for one-click masks on photos get Segment Anything: <code>python -m interp weights fetch sam-vit-b</code> "
-    "(375 MB) and restart; without it, the outline and the edge brush make masks in a few clicks"
-)
+#: How to get Segment Anything, shown next to the segmenter while the weight-free fallback is in use (the outline
+#: and the edge brush make masks without it).
+GET_SAM = "for Segment Anything run <code>python -m interp weights fetch sam-vit-b</code> and restart"
 SIZES = ("working size", "original size (slower)")
 #: The object list's buttons (label, elem_id), in the order of ``ObjectsPanel``'s fields.
 BUTTONS = (("New object", "new-object"), ("Undo", "undo"), ("Delete", "delete"), ("Clear all", "clear"))
@@ -233,7 +231,7 @@ def build_states(sessions: LiveSessions) -> States:
 def build_header(segmenter: Segmenter, models: list[str]) -> None:
     """The page's first lines: what it is, the segmenter in use and the models whose weights are here."""
     # the page's styles ride in the header's ``head`` (Gradio 6 takes ``css`` only in ``launch``)
-    get_sam = "" if segmenter.backend is Backend.SAM else f" ({GET_SAM})"
+    get_sam = "" if segmenter.backend is Backend.SAM else f" · {GET_SAM}"
     gr.HTML(
         f"<p>{INTRO}</p><p id='status'>Segmentation: <b>{html.escape(segmenter.describe())}</b>{get_sam} · models "
         f"with weights: {', '.join(models)}</p>",
