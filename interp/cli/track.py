@@ -119,6 +119,14 @@ def register(parser: argparse.ArgumentParser) -> None:
         choices=[b.value for b in Backend],
         help="segmenter for clicks: auto (SAM when its weights are found, else the fallback)",
     )
+    parser.add_argument(
+        "--refine",
+        default="auto",
+        choices=("auto", "sam", "none"),
+        help="re-segment every followed frame with Segment Anything from the propagated mask: sam (its weights must "
+        "be in checkpoints/), none, or auto (default): sam where its weights are found and a CUDA GPU is there "
+        "(on a CPU it costs seconds per frame)",
+    )
     add_output_folder_args(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_ray_args(parser)
@@ -154,6 +162,19 @@ def given_mask(clip: ClipFrames, g: Given, backend: str) -> np.ndarray:
     return make_segmenter(backend).segment(image, clicks, box, next_image).mask
 
 
+def wants_sam(choice: str) -> bool:
+    """Whether ``--refine choice`` re-segments with SAM (``auto``: its weights are found and CUDA is there)."""
+    if choice != "auto":
+        return choice == "sam"
+    from sam_utils.segmenter import sam_weights_present
+
+    if not sam_weights_present():
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def run(args: argparse.Namespace) -> int:
     from interp.clip.frames import open_clip
     from interp.clip.tracker import check_given as check_given_masks
@@ -170,6 +191,15 @@ def run(args: argparse.Namespace) -> int:
             clip.check_index(g.frame)
         masks = {g.frame: given_mask(clip, g, args.backend) for g in given}
         check_given_masks(clip, masks)
+        use_sam = wants_sam(args.refine)
+        refine = None
+        if use_sam and args.ray is None:
+            from interp.clip.refine import refine_with
+            from sam_utils.segmenter import make_segmenter
+
+            segmenter = make_segmenter("sam")
+            print(f"re-segmenting every frame with {segmenter.describe()}")
+            refine = refine_with(segmenter)
         area = 0.0
         with atomic_folder(args.out, owned=["mask_*.png"]) as staging, progress_bar("tracking", not args.quiet) as bar:
             written = 0
@@ -182,14 +212,14 @@ def run(args: argparse.Namespace) -> int:
                 bar(written, len(clip))
 
             if args.ray is None:
-                for index, mask in track(clip, masks):
+                for index, mask in track(clip, masks, refine=refine):
                     write(index, mask)
             else:
                 from interp.distributed.entry import track_on_ray
 
                 for index, mask in masks.items():
                     write(index, mask)
-                print(track_on_ray(args, args.video, len(clip), masks, write))
+                print(track_on_ray(args, args.video, len(clip), masks, write, use_sam))
     share = 100 * area / len(clip)
     print(f"wrote {len(clip)} masks to {args.out} (the object covers {share:.1f}% of a frame on average)")
     return 0

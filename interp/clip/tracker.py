@@ -18,6 +18,7 @@ import numpy as np
 
 from interp.clip.frames import ClipFrames
 from interp.clip.propagate import ObjectState, TrackParams, flow_engine, start_state, step
+from interp.clip.refine import Refine
 from interp.core.progress import Progress
 from interp.errors import InputError
 
@@ -75,15 +76,23 @@ def check_given(clip: ClipFrames, masks: Mapping[int, np.ndarray]) -> None:
             raise InputError(f"the mask for frame {index} is empty: it must mark the object")
 
 
-def follow(clip: ClipFrames, run: Run, mask: np.ndarray, params: TrackParams) -> Iterator[tuple[int, np.ndarray]]:
+def follow(
+    clip: ClipFrames, run: Run, mask: np.ndarray, params: TrackParams, refine: Refine | None = None
+) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(frame index, full-size bool mask)`` for the frames of ``run``, starting from ``mask`` (full size) on
-    ``run.start``. Runs are independent of each other: the local tracker and Ray workers call this alike."""
+    ``run.start``. Runs are independent of each other: the local tracker and Ray workers call this alike.
+
+    ``refine``: re-segments each propagated mask on its (working-size) frame; its answer is carried on.
+    """
     engine = flow_engine()
     previous = clip.work(run.start)
     state: ObjectState = start_state(previous, to_work_mask(mask, clip.shape), params)
     for index in run.frames():
         frame = clip.work(index)
         state = step(state, previous, frame, engine, params)
+        answer = refine(frame, state.soft > params.threshold) if refine is not None else None
+        if answer is not None:
+            state.soft = answer.astype(np.float32)
         previous = frame
         yield index, to_full_mask(state.soft, clip.info.height, clip.info.width, params.threshold)
 
@@ -93,6 +102,7 @@ def track(
     masks: Mapping[int, np.ndarray],
     params: TrackParams | None = None,
     progress: Progress | None = None,
+    refine: Refine | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(frame index, full-size bool mask)`` for every frame of ``clip``, each once (given frames first).
 
@@ -108,7 +118,7 @@ def track(
         if progress is not None:
             progress(done, len(clip))
     for run in plan_runs(sorted(masks), len(clip)):
-        for index, mask in follow(clip, run, masks[run.start], params):
+        for index, mask in follow(clip, run, masks[run.start], params, refine):
             done += 1
             yield index, mask
             if progress is not None:

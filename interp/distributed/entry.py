@@ -73,13 +73,15 @@ def track_on_ray(
     num_frames: int,
     masks: Mapping[int, np.ndarray],
     on_mask: Callable[[int, np.ndarray], None],
+    sam: bool = False,
 ) -> str:
-    """``interp track --ray``: each run of the clip on a CPU worker; returns a line saying where they ran."""
+    """``interp track --ray``: each run of the clip on a worker (a GPU each when ``sam`` re-segments and the cluster
+    has GPUs, else CPUs); returns a line saying where they ran."""
     from interp.distributed.track_job import run_track_job
 
     with ray_session(args.ray or LOCAL) as ray:
-        shape = worker_shape(ray, "cpu", args.ray_workers, args.ray_cpus)
-        return run_track_job(ray, shape, clip, num_frames, masks, on_mask)
+        shape = worker_shape(ray, None if sam else "cpu", args.ray_workers, args.ray_cpus)
+        return run_track_job(ray, shape, clip, num_frames, masks, on_mask, sam=sam)
 
 
 def render_on_ray(args: argparse.Namespace, requests: Sequence[RenderRequest]) -> tuple[list[str], str]:

@@ -17,6 +17,7 @@ import numpy as np
 
 from interp.clip.frames import WORK_SIDE, open_clip
 from interp.clip.propagate import TrackParams
+from interp.clip.refine import Refine, refine_with
 from interp.clip.tracker import Run, follow, plan_runs
 from interp.distributed.cluster import WorkerShape
 from interp.distributed.units import describe_nodes, run_units, start_actors
@@ -34,6 +35,7 @@ class TrackUnit:
     mask_bits: bytes
     shape: tuple[int, int]
     params: TrackParams
+    sam: bool = False  # re-segment every frame with Segment Anything (its weights on every node)
 
 
 def pack(mask: np.ndarray) -> bytes:
@@ -54,6 +56,14 @@ class TrackWorker:
         import cv2
 
         cv2.setNumThreads(max(1, int(threads)))
+        self._refine: Refine | None = None
+
+    def _refiner(self) -> Refine:
+        if self._refine is None:
+            from sam_utils.segmenter import make_segmenter
+
+            self._refine = refine_with(make_segmenter("sam"))
+        return self._refine
 
     def ready(self) -> tuple[str, int]:
         """(node id, process id)."""
@@ -64,7 +74,8 @@ class TrackWorker:
         if not unit.clip.exists():
             raise InputError(f"cannot read {unit.clip} on this node: {SHARED_STORAGE_HINT}")
         with open_clip(unit.clip, WORK_SIDE) as clip:
-            masks = follow(clip, unit.run, unpack(unit.mask_bits, unit.shape), unit.params)
+            refine = self._refiner() if unit.sam else None
+            masks = follow(clip, unit.run, unpack(unit.mask_bits, unit.shape), unit.params, refine)
             return unit.index, [(index, pack(mask)) for index, mask in masks], node_id()
 
 
@@ -76,16 +87,17 @@ def run_track_job(
     masks: Mapping[int, np.ndarray],
     on_mask: Callable[[int, np.ndarray], None],
     params: TrackParams | None = None,
+    sam: bool = False,
 ) -> str:
     """Follow the object through ``clip`` on the cluster: ``on_mask(frame, mask)`` for every frame that is not given
     (as runs finish); returns a line saying where the runs went."""
     params = params or TrackParams()
     runs = plan_runs(sorted(masks), num_frames)
     size = next(iter(masks.values())).shape
-    units = [TrackUnit(i, clip.resolve(), run, pack(masks[run.start]), size, params) for i, run in enumerate(runs)]
+    units = [TrackUnit(i, clip.resolve(), run, pack(masks[run.start]), size, params, sam) for i, run in enumerate(runs)]
     if not units:
         return "ray: nothing to follow (every frame is given)"
-    workers = WorkerShape(min(shape.workers, len(units)), shape.cpus, 0.0)
+    workers = WorkerShape(min(shape.workers, len(units)), shape.cpus, shape.gpus if sam else 0.0)
     actors = start_actors(ray, TrackWorker, workers)
     by_node: dict[str, int] = {}
 

@@ -104,3 +104,13 @@ def test_unreadable_clip(tmp_path, capsys):
     mask = write_mask_png(tmp_path / "m.png", np.ones((4, 4), bool))
     assert main(["track", "--video", str(junk), "--frame", "0", "--mask", str(mask), "--out", str(tmp_path / "o")]) == 2
     assert "junk.mp4" in capsys.readouterr().err
+
+
+def test_refining_with_sam_without_its_weights_names_the_file(clip, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("INTERP_CHECKPOINTS", str(tmp_path / "no-weights-here"))
+    mask = write_mask_png(tmp_path / "m.png", clip.masks[0])
+    args = ["track", "--video", str(clip.folder), "--frame", "0", "--mask", str(mask), "--refine", "sam"]
+    assert main([*args, "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "sam_vit_b_01ec64.pth" in err
+    assert not (tmp_path / "out").exists()

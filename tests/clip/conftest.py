@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from interp.io.images import write_image
+from tests.segment.conftest import tiny_sam_checkpoint  # noqa: F401 (a fixture for the refinement tests)
 
 HEIGHT, WIDTH, FRAMES = 120, 160, 12
 
