@@ -3,7 +3,8 @@ on the plot) and removes (double-click a keyframe). A ``gr.HTML`` custom compone
 
 The browser only draws and reports edits (``trigger('edit', {op, index, t, d})``); the rules (limits, neighbours,
 2-10 keyframes) and the curve itself (monotone cubic) are ``interp.core.keyframes`` and ``interp.core.curves`` in
-Python. While a keyframe is dragged the browser draws the edited curve as straight segments through its keyframes.
+Python. While a keyframe is dragged the browser draws the edited curve as straight segments through its keyframes,
+the dragged one kept ``MIN_GAP`` from its neighbours and on the ``STEP`` grid, where Python puts it too.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ import numpy as np
 from interp.app.session import Session
 from interp.core.colors import BACKGROUND_COLOR, object_color, to_hex
 from interp.core.curves import Curve
-from interp.core.keyframes import MIN_GAP
+from interp.core.keyframes import MIN_GAP, STEP
 
 #: Points per curve drawn (the editable curve's shape between keyframes comes from Python's PCHIP).
 SAMPLES = 41
 
 JS = """
-const W = 360, H = 190, L = 30, R = 8, T = 8, B = 20, GAP = MIN_GAP;
+const W = 360, H = 190, L = 30, R = 8, T = 8, B = 20, GAP = MIN_GAP, STEP = GRID_STEP;
 let data = null, keys = [], drag = null, moved = false;
 const clamp = (v, a, b) => Math.min(b, Math.max(a, v));
+const grid = v => Math.round(v / STEP) * STEP;
 const px = t => L + t * (W - L - R), py = d => T + (1 - d) * (H - T - B);
 const line = pts => pts.map(([t, d]) => px(t).toFixed(1) + ',' + py(d).toFixed(1)).join(' ');
 function at(ev) {
@@ -65,7 +67,8 @@ element.addEventListener('pointerdown', ev => {
 document.addEventListener('pointermove', ev => {
   if (drag === null) return;
   const [t, d] = at(ev), n = keys.length, end = drag === 0 || drag === n - 1;
-  keys[drag] = [end ? keys[drag][0] : clamp(t, keys[drag - 1][0] + GAP, keys[drag + 1][0] - GAP), d];
+  const low = end ? 0 : keys[drag - 1][0] + GAP, high = end ? 1 : keys[drag + 1][0] - GAP;
+  keys[drag] = [end || low > high ? keys[drag][0] : clamp(grid(t), low, high), grid(d)];
   moved = true;
   draw();
 });
@@ -87,7 +90,7 @@ element.addEventListener('dblclick', ev => {
 });
 watch('value', load);
 load();
-""".replace("MIN_GAP", repr(MIN_GAP))
+""".replace("MIN_GAP", repr(MIN_GAP)).replace("GRID_STEP", repr(STEP))
 
 CSS = """
 .ce-title { font-size: var(--block-info-text-size); color: var(--block-info-text-color); margin-bottom: 2px; }

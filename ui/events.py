@@ -39,7 +39,8 @@ def wire(demo: gr.Blocks, app: App) -> None:
     preview, render, results, api = app.panels.preview, app.panels.render, app.panels.results, app.panels.api
     session = states.session
     views, curve_views = app.panels.views(), app.panels.curve_views()
-    restored = [*views, *render.settings(), preview.t]  # what loading a project sets
+    boxes = [frames.img0, frames.img1]
+    restored = [*views, *render.settings(), preview.t, *boxes, frames.project_file]  # what loading a project sets
     shown = [render.model, render.renderer]  # what the previews render with
     still_args = _preview(app.preview, [session, states.cache, preview.t, *shown], preview.still, "minimal")
     animation_inputs = [session, states.cache, states.workspace, *shown]
@@ -54,24 +55,18 @@ def wire(demo: gr.Blocks, app: App) -> None:
         friendly(app.open_session), [session, states.cache, states.workspace], None, show_progress="hidden", **PAGE_ONLY
     )
     demo.unload(friendly(app.end_session))
-    previews(
-        demo.load(friendly(lambda s: app.start(s, initial)), [session], [*views, frames.img0, frames.img1], **PAGE_ONLY)
-    )
-    for image in (frames.img0, frames.img1):
-        previews(image.upload(friendly(app.load_frames), [session, frames.img0, frames.img1], views, **PAGE_ONLY))
-    loaded = frames.examples.load_input_event.then(
-        friendly(app.load_frames), [session, frames.img0, frames.img1], views, **PAGE_ONLY
-    )
+    previews(demo.load(friendly(lambda s: app.start(s, initial)), [session], [*views, *boxes], **PAGE_ONLY))
+    uploaded = [session, *boxes, frames.fit]
+    for image in boxes:
+        previews(image.upload(friendly(app.load_frames), uploaded, [*views, *boxes], **PAGE_ONLY))
+    previews(frames.fit.input(friendly(app.load_frames), uploaded, [*views, *boxes], **PAGE_ONLY))
+    loaded = frames.examples.load_input_event.then(friendly(app.load_frames), uploaded, [*views, *boxes], **PAGE_ONLY)
     previews(loaded)
     previews(objects.canvas.select(friendly(app.click), [session, objects.mode, objects.brush], views, **PAGE_ONLY))
     objects.objects.select(friendly(app.select_object), [session, objects.objects], views, **PAGE_ONLY)
-    for button, handler in (
-        (objects.new, app.new_object),
-        (objects.undo, app.undo),
-        (objects.delete, app.delete),
-        (objects.clear, app.clear),
-    ):
+    for button, handler in ((objects.new, app.new_object), (objects.delete, app.delete), (objects.clear, app.clear)):
         previews(button.click(friendly(handler), [session], views, **PAGE_ONLY))
+    previews(objects.undo.click(friendly(app.undo), [session], [*views, *boxes], **PAGE_ONLY))  # frames come back too
     objects.rename.click(friendly(app.rename), [session, objects.name], views, **PAGE_ONLY)
     previews(
         curves.object.preset.input(
@@ -98,13 +93,16 @@ def wire(demo: gr.Blocks, app: App) -> None:
     previews(render.renderer.input(lambda: None, **PAGE_ONLY))
     rendering = render.render.click(
         friendly(app.render),
-        [session, states.workspace, *render.settings(), render.size],
+        [session, states.workspace, *render.settings(), render.size, results.files],
         [results.video, results.gif, results.files, render.summary],
+        show_progress_on=[render.summary],  # the previous results stay in sight, labelled as such
         concurrency_limit=1,
         concurrency_id="render",
         **PAGE_ONLY,
     )
-    render.cancel.click(lambda: "render cancelled", None, [render.summary], cancels=[rendering], **PAGE_ONLY)
+    render.cancel.click(
+        friendly(app.cancel_render), [results.files], [render.summary], cancels=[rendering], **PAGE_ONLY
+    )
     previews(
         frames.project_file.upload(
             friendly(app.load_project_file), [session, frames.project_file], restored, **PAGE_ONLY

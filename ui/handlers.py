@@ -58,7 +58,20 @@ from sam_utils.tools import MaskTools
 from ui.canvas import draw_canvas
 from ui.curve_editor import editor_value
 from ui.lifecycle import LiveSessions, return_freed_memory
-from ui.panels import AUTO, BOX, BRUSH_ADD, BRUSH_ERASE, DEMO, EDGE_ADD, EDGE_ERASE, EXCLUDE, INCLUDE, OUTLINE, Panels
+from ui.panels import (
+    AUTO,
+    BOX,
+    BRUSH_ADD,
+    BRUSH_ERASE,
+    DEMO,
+    EDGE_ADD,
+    EDGE_ERASE,
+    EXCLUDE,
+    INCLUDE,
+    OUTLINE,
+    RESULT_LABELS,
+    Panels,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +81,11 @@ INTERNAL_ERROR = "internal error: the details are in the server log"
 
 #: A handler's result: the new value (or ``gr.update``) of each component it changes.
 Updates = dict[Block, Any]
+
+#: What the page says of a render with no objects.
+PLAIN_INTERPOLATION = "no objects, so this is plain interpolation between the two frames"
+#: What marks a render's results on the page while a newer render runs (or after it was cancelled).
+PREVIOUS = "previous render"
 
 
 def plain(text: str) -> str:
@@ -271,17 +289,26 @@ class App:
         return {**self.load_frames(session, *frames), img0: frames[0], img1: frames[1]}
 
     @edits_session
-    def load_frames(self, session: Session, img0: Upload, img1: Upload) -> Updates:
-        """Load a frame pair (``H x W x 3`` uint8 arrays, or the paths of uploaded files).
+    def load_frames(self, session: Session, img0: Upload, img1: Upload, fit: str = ops.LETTERBOX) -> Updates:
+        """Load a frame pair (``H x W x 3`` uint8 arrays, or the paths of uploaded files); frame 1 of another shape
+        is fitted to frame 0 as ``fit`` says (``interp.app.session.fit_frame``). Objects stay when frame 0 is the same
+        picture; otherwise they go, with a notice, and Undo brings them back (``interp.app.session.set_frames``).
 
         A pair that cannot be used (an unreadable upload, a frame too small) is a warning, not an error: the session
-        keeps its frames and the page stays as it was.
+        keeps its frames, and an upload box whose file could not be read shows the frame the session still uses.
         """
         if img0 is None or img1 is None:
             return self.views(session)
+        boxes = (self.panels.frames.img0, self.panels.frames.img1)
+        frames = []
+        for index, image in enumerate((img0, img1)):
+            try:
+                frames.append(_frame(image, f"frame {index}"))
+            except InputError as exc:
+                gr.Warning(plain(str(exc)))
+                return {**self.views(session), boxes[index]: (session.img0, session.img1)[index]}
         try:
-            frames = [_frame(image, f"frame {index}") for index, image in enumerate((img0, img1))]
-            notices = ops.set_frames(session, *frames)
+            notices = ops.set_frames(session, *frames, fit=fit)
         except InputError as exc:
             gr.Warning(plain(str(exc)))
             return self.views(session)
@@ -340,10 +367,20 @@ class App:
 
     @edits_session
     def undo(self, session: Session) -> Updates:
-        """*Undo*: the last click, box or brush dab, undone."""
-        if ops.undo_click(session, self.segment) is None:
-            gr.Info("nothing to undo")
+        """*Undo*: the last edit undone (a click, box or brush dab, a curve, new frames or a loaded project; frames
+        come back in their upload boxes too). That nothing is left to undo is said once, however often it is
+        pressed."""
+        edit = ops.undo(session)
+        if not session.history and not session.outline.points and not session.told_nothing_to_undo:
+            session.told_nothing_to_undo = True
+            gr.Info("nothing to undo" if edit is None else "that was the last edit: nothing left to undo")
+        if edit is not None and edit.kind == "frames":
+            return {**self.views(session), **self.frame_boxes(session)}
         return self.views(session)
+
+    def frame_boxes(self, session: Session) -> Updates:
+        """The frame upload boxes showing the session's frames."""
+        return {self.panels.frames.img0: session.img0, self.panels.frames.img1: session.img1}
 
     @edits_session
     def delete(self, session: Session) -> Updates:
@@ -444,9 +481,14 @@ class App:
         renderer: str,
         iters: int,
         size: str,
+        shown: list[str] | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (gradio's API)
     ) -> Iterator[Updates]:
-        """Render the sequence; a generator so that Cancel stops it between frames (partial files are removed)."""
+        """Render the sequence; a generator so that Cancel stops it between frames (partial files are removed).
+
+        ``shown``: the downloads on the page (a previous render's): until this render is done they are labelled as
+        the previous render's, so a cancelled or failed render does not pass them off as its own. Progress is
+        Gradio's bar alone."""
         if not session.has_frames:
             raise InputError("load frame 0 and frame 1 first")
         settings = {
@@ -461,9 +503,11 @@ class App:
             inputs = ops.to_inputs(session, original_size=size.startswith("original"))
             project = ops.to_project(session, **settings)
         self.check_job(int(num_frames), inputs.img0)
+        if not inputs.masks:
+            gr.Info(f"rendering with no objects: {PLAIN_INTERPOLATION}")
         # Yield before any work: Gradio can close a generator (Cancel, a client gone) only from its first yield on; a
         # render cancelled earlier went on to its first frame and then stayed suspended, holding the render lock.
-        yield self._rendering(0, int(num_frames))
+        yield self._rendering(bool(shown))
         parse_project(project_to_dict(project))  # the same validation a saved file gets
         interpolator = self.pool.get(model)
         out = workspace.new_render_dir()
@@ -487,11 +531,13 @@ class App:
             f"Done: {len(result.frames)} frames at {inputs.img0.shape[1]}x{inputs.img0.shape[0]}, {model}, "
             f"renderer {result.renderer}"
         )
+        if not inputs.masks:
+            summary += f". {PLAIN_INTERPOLATION}"
         results = self.panels.results
         yield {
-            results.video: str(result.mp4),
-            results.gif: str(result.gif),
-            results.files: files,
+            results.video: gr.Video(str(result.mp4), label=RESULT_LABELS["video"]),
+            results.gif: gr.Image(str(result.gif), label=RESULT_LABELS["gif"]),
+            results.files: gr.File(files, label=RESULT_LABELS["files"]),
             self.panels.render.summary: plain(summary),
         }
 
@@ -509,11 +555,14 @@ class App:
         return self.restore_project(session, load_project(DEMO / "project.json"))
 
     def restore_project(self, session: Session, project: Project) -> Updates:
-        """Load a parsed project's pixels into the session; the views, the render settings and the preview's time."""
+        """Load a parsed project's pixels into the session (one undoable edit); the views, the frames in their upload
+        boxes, the render settings and the preview's time, and the project file box emptied for the next file (the
+        same one again, too)."""
         self.check_project(project)  # before decoding, segmenting or painting anything
         inputs = load_inputs(project, self.segment_mask, working_side=MAX_WORKING_SIDE)
         for notice in ops.from_project(session, project, inputs):
             gr.Info(plain(notice))
+        gr.Info(f"project loaded: {len(session.objects)} objects (Undo brings back what was here before)")
         model = project.model
         if model not in available_models():
             model = DEFAULT_MODEL
@@ -532,16 +581,32 @@ class App:
             render.renderer: project.renderer or AUTO,
             render.iters: project.iters,
         }
-        return self.with_visible_time({**self.views(session), **settings}, session)
+        frames = {**self.frame_boxes(session), self.panels.frames.project_file: None}  # ready for the next file
+        return self.with_visible_time({**self.views(session), **settings, **frames}, session)
 
-    def _rendering(self, done: int, total: int) -> Updates:
-        """The page's outputs while a render runs: only the summary changes."""
-        return {self.panels.render.summary: f"rendering… {done}/{total} frames"}
+    def _rendering(self, previous: bool) -> Updates:
+        """The page's outputs as a render starts: no summary (the progress bar says how far it is) and, when a
+        previous render's results are shown, their labels saying so."""
+        results = self.panels.results
+        old = (
+            {
+                results.video: gr.update(label=f"{RESULT_LABELS['video']} · {PREVIOUS}"),
+                results.gif: gr.update(label=f"{RESULT_LABELS['gif']} · {PREVIOUS}"),
+                results.files: gr.update(label=f"{RESULT_LABELS['files']} · {PREVIOUS}"),
+            }
+            if previous
+            else {}
+        )
+        return {**old, self.panels.render.summary: ""}
 
     def _progress(self, progress: gr.Progress, total: int, done: int) -> Updates:
-        """``_rendering``, and the progress bar moved."""
+        """The progress bar moved (nothing else changes)."""
         progress((done, total), desc="rendering", unit="frames")
-        return self._rendering(done, total)
+        return {self.panels.render.summary: gr.skip()}
+
+    def cancel_render(self, shown: list[str] | None) -> str:
+        """*Cancel*'s message (``shown``: the downloads on the page, a previous render's if any)."""
+        return f"Render cancelled; the results below are the {PREVIOUS}'s." if shown else "Render cancelled."
 
     def api_render_project(self, frame0: str, frame1: str, project: str) -> Iterator[tuple]:
         """Stateless endpoint: two frame files and a project's JSON text -> (GIF path, MP4 path).

@@ -13,7 +13,7 @@ import gradio as gr
 from gradio.blocks import Block
 
 from interp.app.preview import PreviewCache
-from interp.app.session import Session
+from interp.app.session import CROP, LETTERBOX, Session
 from interp.app.workspace import Workspace
 from interp.core.curves import PRESETS
 from interp.core.renderers import RENDERERS
@@ -23,7 +23,7 @@ from interp.models.registry import DEFAULT_MODEL
 from interp.project.schema import LOOPS
 from sam_utils.prompts import Backend
 from sam_utils.segmenter import Segmenter
-from ui.components import upload_image
+from ui.components import hold_while_loading_js, upload_image
 from ui.curve_editor import curve_editor
 from ui.lifecycle import SESSION_TTL_S, LiveSessions
 
@@ -39,6 +39,10 @@ CLICK_MODES = (INCLUDE, EXCLUDE, BOX, OUTLINE, EDGE_ADD, EDGE_ERASE, BRUSH_ADD, 
 #: and the edge brush make masks without it).
 GET_SAM = "for Segment Anything run <code>python -m interp weights fetch sam-vit-b</code> and restart"
 SIZES = ("working size", "original size (slower)")
+#: The labels of a render's results.
+RESULT_LABELS = {"video": "MP4", "gif": "GIF", "files": "Downloads: GIF, MP4, project, PNG frames"}
+#: How frame 1 of another shape than frame 0 is fitted to it: (shown, ``interp.app.session.fit_frame``'s ``fit``).
+FIT_CHOICES = [("letterbox (black bars)", LETTERBOX), ("crop to fill", CROP)]
 #: The object list's buttons (label, elem_id), in the order of ``ObjectsPanel``'s fields.
 BUTTONS = (("New object", "new-object"), ("Undo", "undo"), ("Delete", "delete"), ("Clear all", "clear"))
 
@@ -55,14 +59,20 @@ STEPS = """1. Load **frame 0** and **frame 1** (or the demo scene), or a saved p
 4. **Scrub** the preview, then **render** a GIF and an MP4."""
 
 #: Page styles: tighter gaps, so that the working loop fits a 1366x768 window, and image labels above their images
-#: (Gradio floats them over the image's top-left corner, where they hide pixels one may want to click).
+#: (Gradio floats them over the image's top-left corner, where they hide pixels one may want to click), the image
+#: taking the height left under its label (else it keeps the block's full height and its bottom rows, pushed below
+#: the block, can be neither seen nor clicked).
 CSS = """
 .gradio-container { --layout-gap: 8px; }
 .gradio-container .main { padding: 4px 12px !important; }
 .gradio-container .column, .gradio-container .row { gap: 8px; }
 #header p { margin: 0; }
 #status { font-size: 0.85em; color: var(--body-text-color-subdued); }
+#summary { min-height: 2.6em; }
 .labelled-image label[data-testid=block-label].float { position: static; border-radius: 0; }
+.labelled-image { display: flex !important; flex-direction: column; }
+.labelled-image > label[data-testid=block-label] { flex: none; align-self: flex-start; }
+.labelled-image > .image-container { flex: 1 1 0; min-height: 0; }
 """
 
 
@@ -81,6 +91,7 @@ class FramesPanel:
 
     img0: gr.Image
     img1: gr.Image
+    fit: gr.Radio
     examples: gr.Examples
     demo_project: gr.Button
     project_file: gr.File
@@ -236,7 +247,7 @@ def build_header(segmenter: Segmenter, models: list[str]) -> None:
         f"<p>{INTRO}</p><p id='status'>Segmentation: <b>{html.escape(segmenter.describe())}</b>{get_sam} · models "
         f"with weights: {', '.join(models)}</p>",
         head=f"<style>{CSS}</style>",
-        js_on_load=None,
+        js_on_load=hold_while_loading_js("animation"),  # no empty flash as the playing preview swaps GIFs
         elem_id="header",
     )
 
@@ -247,10 +258,17 @@ def build_frames_panel() -> FramesPanel:
         gr.Markdown(STEPS)
         with gr.Row():
             img0, img1 = (
-                upload_image(label=f"Frame {i}", sources=["upload", "clipboard"], height=170, elem_id=f"frame{i}")
+                # PNG: a frame the page puts in a box (the demo, a project's, one given back by Undo) is read back
+                # from it unchanged when the other frame is uploaded (Gradio's default WebP would alter it)
+                upload_image(
+                    label=f"Frame {i}", sources=["upload", "clipboard"], height=170, elem_id=f"frame{i}", format="png"
+                )
                 for i in range(2)
             )
             with gr.Column():
+                fit = gr.Radio(
+                    FIT_CHOICES, value=LETTERBOX, label="Frame 1 of another shape than frame 0", elem_id="fit"
+                )
                 examples = gr.Examples(
                     [[str(DEMO / "frame0.png"), str(DEMO / "frame1.png")]],
                     inputs=[img0, img1],
@@ -265,7 +283,7 @@ def build_frames_panel() -> FramesPanel:
                     height=120,
                     elem_id="project-upload",
                 )
-    return FramesPanel(img0, img1, examples, demo_project, project_file)
+    return FramesPanel(img0, img1, fit, examples, demo_project, project_file)
 
 
 def _button(label: str, elem_id: str) -> gr.Button:
@@ -297,7 +315,9 @@ def build_curves_panel() -> CurvesPanel:
             object_preset = gr.Dropdown(
                 list(PRESETS), value=None, label="Object curve preset", min_width=120, elem_id="object-preset"
             )
-            object_pairs = gr.Textbox(label="Keyframes t:d (Enter)", max_lines=1, scale=2, elem_id="object-pairs")
+            object_pairs = gr.Textbox(
+                label="Keyframes t:d (Enter)", lines=1, max_lines=3, scale=2, elem_id="object-pairs"
+            )
         object_editor = curve_editor("object-curve")
         with gr.Accordion("Background curve", open=False):
             background_preset = gr.Dropdown(
@@ -305,7 +325,7 @@ def build_curves_panel() -> CurvesPanel:
             )
             background_editor = curve_editor("background-curve")
             background_pairs = gr.Textbox(
-                label="Background keyframes t:d (type, then Enter)", max_lines=1, elem_id="background-pairs"
+                label="Background keyframes t:d (type, then Enter)", lines=1, max_lines=3, elem_id="background-pairs"
             )
     return CurvesPanel(
         CurveControls(object_preset, object_pairs, object_editor),
@@ -336,9 +356,9 @@ def build_render_panel(models: list[str]) -> RenderPanel:
 def build_results_panel() -> ResultsPanel:
     """The row under the working loop: the MP4 and GIF a render made, and the downloads."""
     with gr.Row(equal_height=False):
-        video = gr.Video(label="MP4", elem_id="video")
-        gif = gr.Image(label="GIF", type="filepath", interactive=False, elem_id="gif")
-        files = gr.File(label="Downloads: GIF, MP4, project, PNG frames", file_count="multiple", elem_id="downloads")
+        video = gr.Video(label=RESULT_LABELS["video"], elem_id="video")
+        gif = gr.Image(label=RESULT_LABELS["gif"], type="filepath", interactive=False, elem_id="gif")
+        files = gr.File(label=RESULT_LABELS["files"], file_count="multiple", elem_id="downloads")
     return ResultsPanel(video, gif, files)
 
 

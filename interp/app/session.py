@@ -48,6 +48,14 @@ MAX_NAME_LENGTH = 40
 SegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], tuple[np.ndarray, float]]
 #: A box needs at least this many pixels on each side.
 MIN_BOX_SIDE = 2
+#: A new frame 0 whose mean absolute difference from the old one (0-255 levels, same size) is at most this is the
+#: same picture (the same file again, or saved again with a little compression): its objects are kept.
+FRAME_MATCH_LEVELS = 3.0
+#: How frame 1 is fitted to frame 0's size when their shapes differ: inside, with black bars, or filling it, cut.
+LETTERBOX, CROP = "letterbox", "crop"
+FITS = (LETTERBOX, CROP)
+#: Shapes (width / height) closer than this relative difference are the same shape: frame 1 is only resized.
+SAME_SHAPE = 0.01
 #: (start, end) -> the ``N x 2`` int ``(x, y)`` path between two outline points (snapped to edges by the caller).
 PathFn = Callable[[tuple[float, float], tuple[float, float]], np.ndarray]
 #: the paths of a closed outline, in order -> the ``H x W`` bool region it encloses.
@@ -117,16 +125,21 @@ class SceneObject:
 
 @dataclass(frozen=True, eq=False)
 class Edit:
-    """One undoable mask edit of object ``index``: a ``"click"``, a ``"box"`` (``previous``: the box it replaced),
-    a ``"brush"`` dab or a ``"patch"`` (an edge-brush dab or a closed outline). Clicks and boxes keep the
+    """One undoable edit. Of object ``index``'s mask: a ``"click"``, a ``"box"`` (``previous``: the box it
+    replaced), a ``"brush"`` dab or a ``"patch"`` (an edge-brush dab or a closed outline); clicks and boxes keep the
     segmentation they replaced (``segmented``, ``score``), so undo restores exactly that mask without segmenting
-    again."""
+    again. A ``"curve"`` edit of object ``index`` (None: the background) keeps the ``curve`` it replaced.
+    ``"frames"`` (new frames or a loaded project; ``index`` None) keeps the whole session from before (``before``,
+    without its own ``"frames"`` edits, so at most one old frame pair is held). ``"outline"``: the last point of an
+    outline being drawn (what ``undo`` reports when it removes one; never in the history)."""
 
-    index: int
+    index: int | None
     kind: str
     previous: Box | None = None
     segmented: np.ndarray | None = None
     score: float | None = None
+    curve: Curve | None = None
+    before: Session | None = None
 
 
 @dataclass
@@ -146,6 +159,8 @@ class Session:
     #: the outline being drawn (outline mode), if any
     outline: PendingOutline = field(default_factory=PendingOutline)
     version: int = 0
+    #: the page has said that there is nothing (left) to undo, since the last edit (it says so once)
+    told_nothing_to_undo: bool = False
 
     def __post_init__(self) -> None:
         # Not a field: Gradio turns the state's fields into its page config (``dataclasses.asdict``), and a lock
@@ -184,19 +199,55 @@ class Session:
         return self.img0.shape[0], self.img0.shape[1]
 
 
-def set_frames(session: Session, img0: np.ndarray, img1: np.ndarray) -> list[str]:
-    """Load a frame pair; returns notices (resizing). Objects are cleared: their masks belonged to the old frames."""
+def fit_frame(image: np.ndarray, height: int, width: int, fit: str = LETTERBOX) -> tuple[np.ndarray, str]:
+    """``image`` (``h x w x 3`` uint8) at ``height x width`` and how it got there (a notice, ``""`` when its size was
+    already that). A different shape (width / height more than ``SAME_SHAPE`` apart) is never stretched: ``fit``
+    ``"letterbox"`` scales it to fit inside, centred on black bars; ``"crop"`` scales it to fill and cuts the
+    overflow evenly from both sides."""
+    if fit not in FITS:
+        raise InputError(f"fit must be one of {', '.join(FITS)}, got {fit!r}")
+    h, w = image.shape[:2]
+    if (h, w) == (height, width):
+        return image, ""
+    if abs((w / h) / (width / height) - 1) <= SAME_SHAPE:
+        return resize(image, height, width), f"resized from {w}x{h}"
+    inside = fit == LETTERBOX
+    scale = (min if inside else max)(height / h, width / w)
+    scaled_h, scaled_w = max(1, round(h * scale)), max(1, round(w * scale))
+    scaled = resize(image, scaled_h, scaled_w)
+    top, left = abs(height - scaled_h) // 2, abs(width - scaled_w) // 2
+    if inside:
+        out = np.zeros((height, width, 3), np.uint8)
+        out[top : top + scaled_h, left : left + scaled_w] = scaled
+        sides = "left and right" if scaled_w < width else "top and bottom"
+        return out, f"letterboxed from {w}x{h} (scaled to {scaled_w}x{scaled_h}, black bars {sides})"
+    sides = "left and right" if scaled_w > width else "top and bottom"
+    how = f"cropped from {w}x{h} (scaled to {scaled_w}x{scaled_h}, cut {sides})"
+    return scaled[top : top + height, left : left + width], how
+
+
+def frames_match(a: np.ndarray | None, b: np.ndarray) -> bool:
+    """Whether two frames are the same picture: same size, mean absolute difference at most ``FRAME_MATCH_LEVELS``."""
+    if a is None or a.shape != b.shape:
+        return False
+    return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean()) <= FRAME_MATCH_LEVELS
+
+
+def _prepare_frames(
+    img0: np.ndarray, img1: np.ndarray, fit: str
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, list[str]]:
+    """Checked frames at the working size, the originals kept when larger (else None), and notices."""
     notices = []
     for name, image in (("frame 0", img0), ("frame 1", img1)):
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise InputError(f"{name} must be an RGB image, got shape {image.shape} {image.dtype}")
         check_min_side(image.shape[1], image.shape[0], name)
     height, width = img0.shape[:2]
-    if img1.shape[:2] != (height, width):
-        notices.append(f"frame 1 was {img1.shape[1]}x{img1.shape[0]}; resized to frame 0's {width}x{height}")
-        img1 = resize(img1, height, width)
+    img1, how = fit_frame(img1, height, width, fit)
+    if how:
+        notices.append(f"frame 1 was {how} to frame 0's {width}x{height}")
     work_h, work_w = working_size(height, width)
-    session.originals = None
+    originals = None
     if (work_h, work_w) != (height, width):
         notices.append(
             f"frames are {width}x{height}; working at {work_w}x{work_h} (choose the output size when rendering)"
@@ -204,11 +255,58 @@ def set_frames(session: Session, img0: np.ndarray, img1: np.ndarray) -> list[str
         kept_h, kept_w = working_size(height, width, limit=MAX_ORIGINAL_SIDE)
         if (kept_h, kept_w) != (height, width):
             notices.append(f"the original size is kept at most at {kept_w}x{kept_h}")
-        session.originals = (resize(img0, kept_h, kept_w), resize(img1, kept_h, kept_w))
+        originals = (resize(img0, kept_h, kept_w), resize(img1, kept_h, kept_w))
         img0, img1 = resize(img0, work_h, work_w), resize(img1, work_h, work_w)
-    session.img0, session.img1 = img0, img1
-    clear_objects(session)
+    return img0, img1, originals, notices
+
+
+def _state_edit(session: Session) -> Edit:
+    """An undoable ``"frames"`` edit holding the session as it is now (its own older ``"frames"`` edits dropped)."""
+    before = session.snapshot()
+    before.history = [e for e in before.history if e.kind != "frames"]
+    return Edit(None, "frames", before=before)
+
+
+def _record_state(session: Session, edit: Edit | None) -> None:
+    """Put a ``"frames"`` edit on the history in place of any older one (None: the session had nothing to undo to)."""
+    session.history = [e for e in session.history if e.kind != "frames"]
+    if edit is not None:
+        _remember(session, edit)
+
+
+def set_frames(session: Session, img0: np.ndarray, img1: np.ndarray, fit: str = LETTERBOX) -> list[str]:
+    """Load a frame pair; returns notices (resizing, fitting, what became of the objects). Frame 1 of another
+    shape is fitted to frame 0 (``fit_frame``).
+
+    The objects are masks on frame 0: when the new frame 0 is the same picture (``frames_match``) they are kept,
+    otherwise cleared with a notice. Either way the change is one undoable edit that brings back the old frames and
+    objects.
+    """
+    img0, img1, originals, notices = _prepare_frames(img0, img1, fit)
+    unchanged = session.has_frames and np.array_equal(session.img0, img0) and np.array_equal(session.img1, img1)
+    edit = _state_edit(session) if session.has_frames and not unchanged else None
+    count = len(session.objects)
+    if frames_match(session.img0, img0):
+        if count:
+            new1 = "" if np.array_equal(session.img1, img1) else "new frame 1; "
+            notices.append(f"{new1}frame 0 is the same picture: its {_objects(count)} kept")
+    else:
+        if count:
+            notices.append(
+                f"frame 0 changed: its {_objects(count)} cleared (their masks belonged to the old frame 0); "
+                "Undo brings back the old frames and objects"
+            )
+        clear_objects(session)
+    session.img0, session.img1, session.originals = img0, img1, originals
+    if not unchanged:
+        _record_state(session, edit)
+    session.version += 1
     return notices
+
+
+def _objects(count: int) -> str:
+    """``"3 objects were"`` / ``"object was"``, for notices."""
+    return "object was" if count == 1 else f"{count} objects were"
 
 
 def _check_index(session: Session, index: int | None) -> int:
@@ -265,11 +363,16 @@ def rename_object(session: Session, index: int | None, name: str) -> None:
 def delete_object(session: Session, index: int | None) -> None:
     index = _check_index(session, index)
     del session.objects[index]
-    session.history = [
-        replace(e, index=e.index if e.index < index else e.index - 1) for e in session.history if e.index != index
-    ]
+    session.history = [_reindexed(e, index) for e in session.history if e.index != index]
     session.selected = None if not session.objects else min(index, len(session.objects) - 1)
     session.version += 1
+
+
+def _reindexed(edit: Edit, deleted: int) -> Edit:
+    """``edit`` after object ``deleted`` is gone (the objects after it move up one)."""
+    if edit.index is None or edit.index < deleted:
+        return edit
+    return replace(edit, index=edit.index - 1)
 
 
 def clear_objects(session: Session) -> None:
@@ -302,6 +405,7 @@ def _remember(session: Session, edit: Edit) -> None:
     kept click or box holds a mask, so the history is bounded like everything else a session holds)."""
     session.history.append(edit)
     del session.history[:-MAX_UNDO_EDITS]
+    session.told_nothing_to_undo = False
 
 
 def _check_point(session: Session, x: float, y: float, what: str) -> None:
@@ -429,45 +533,60 @@ def outline_click(session: Session, x: float, y: float, path: PathFn, fill: Fill
     return None
 
 
-def undo_click(session: Session, segment: SegmentFn | None = None) -> int | None:
-    """Undo the most recent mask edit (click, box, brush dab or patch, of any object); returns its object's index or
-    None. An outline being drawn loses its last point instead.
+def undo(session: Session) -> Edit | None:
+    """Undo the most recent edit (a click, box, brush dab or patch of any object, a curve change, new frames or a
+    loaded project); returns it (None: nothing to undo). Its object is selected. An outline being drawn loses its
+    last point instead (an ``"outline"`` edit is returned).
 
-    The mask from before the edit comes back exactly, without segmenting again (``segment`` is not called; it is
-    accepted for callers that pass it).
+    A mask comes back exactly as it was, without segmenting again; new frames or a loaded project give back the
+    frames, objects and curves from before.
     """
-    del segment
     session.box_corner = None
     if session.outline.points:
         session.outline.points.pop()
         del session.outline.paths[max(0, len(session.outline.points) - 1) :]
         session.version += 1
-        return session.selected
+        return Edit(session.selected, "outline")
     if not session.history:
         return None
     edit = session.history.pop()
-    obj = session.objects[edit.index]
-    if edit.kind == "brush":
-        obj.brush.pop()
-    elif edit.kind == "patch":
-        obj.patches.pop()
+    if edit.kind == "frames" and edit.before is not None:
+        for name in ("img0", "img1", "originals", "objects", "selected", "background", "history"):
+            setattr(session, name, getattr(edit.before, name))
+        session.outline = PendingOutline()
+        session.version += 1
+        return edit
+    if edit.kind == "curve" and edit.curve is not None:
+        set_curve(session, edit.index, edit.curve, remember=False)
     else:
-        if edit.kind == "box":
-            obj.box = edit.previous
+        obj = session.objects[_check_index(session, edit.index)]
+        if edit.kind == "brush":
+            obj.brush.pop()
+        elif edit.kind == "patch":
+            obj.patches.pop()
         else:
-            obj.clicks.pop()
-        obj.segmented, obj.score = edit.segmented, edit.score
-    _paint(session, obj)
-    session.selected = edit.index
-    return edit.index
+            if edit.kind == "box":
+                obj.box = edit.previous
+            else:
+                obj.clicks.pop()
+            obj.segmented, obj.score = edit.segmented, edit.score
+        _paint(session, obj)
+    session.selected = edit.index if edit.index is not None else session.selected
+    return edit
 
 
-def set_curve(session: Session, index: int | None, curve: Curve) -> None:
-    """Set an object's curve, or the background's when ``index`` is None."""
+def set_curve(session: Session, index: int | None, curve: Curve, remember: bool = True) -> None:
+    """Set an object's curve, or the background's when ``index`` is None; a change is undoable unless
+    ``remember`` is False."""
+    if index is not None:
+        index = _check_index(session, index)
+    old = session.background if index is None else session.objects[index].curve
+    if remember and curve != old:
+        _remember(session, Edit(index, "curve", curve=old))
     if index is None:
         session.background = curve
     else:
-        session.objects[_check_index(session, index)].curve = curve
+        session.objects[index].curve = curve
 
 
 def curve_from_knots(values: Sequence[float]) -> Curve:
@@ -523,9 +642,12 @@ def _loaded_name(name: str, index: int, taken: Collection[str]) -> str:
 
 def from_project(session: Session, project: Project, inputs: ProjectInputs) -> list[str]:
     """Restore a session from a loaded project under the page's rules (at most ``MAX_APP_OBJECTS`` objects, names clean
-    and unique); returns notices."""
+    and unique); returns notices. Undo gives back the session from before (one ``"frames"`` edit)."""
     check_object_count(len(project.objects))
-    notices = set_frames(session, inputs.img0, inputs.img1)
+    img0, img1, originals, notices = _prepare_frames(inputs.img0, inputs.img1, LETTERBOX)
+    edit = _state_edit(session) if session.has_frames else None
+    clear_objects(session)
+    session.img0, session.img1, session.originals = img0, img1, originals
     height, width = session.size
     scale_x, scale_y = width / inputs.img0.shape[1], height / inputs.img0.shape[0]
     for index, (spec, mask) in enumerate(zip(project.objects, inputs.masks, strict=True)):
@@ -540,5 +662,6 @@ def from_project(session: Session, project: Project, inputs: ProjectInputs) -> l
         session.objects.append(SceneObject(name, spec.curve, clicks, resized, None, box, brush, resized))
     session.background = project.background
     session.selected = 0 if session.objects else None
+    _record_state(session, edit)  # loading is one undoable edit
     session.version += 1
     return notices

@@ -32,8 +32,8 @@ def click_image_pixel(page: Page, elem_id: str, x: float, y: float) -> None:
     img = page.locator(f"#{elem_id} img").first
     box = img.bounding_box()
     natural = json.loads(img.evaluate("i => JSON.stringify([i.naturalWidth, i.naturalHeight])"))
-    # the picture is fitted inside the element (object-fit: contain), centred: letterboxed when their shapes differ
-    scale = min(box["width"] / natural[0], box["height"] / natural[1])
+    # the picture is fitted inside the element, never enlarged, centred: letterboxed when their shapes differ
+    scale = min(1.0, box["width"] / natural[0], box["height"] / natural[1])  # object-fit: scale-down
     left = box["x"] + (box["width"] - natural[0] * scale) / 2
     top = box["y"] + (box["height"] - natural[1] * scale) / 2
     page.mouse.click(left + (x + 0.5) * scale, top + (y + 0.5) * scale)

@@ -67,3 +67,19 @@ def test_edits_from_the_editor_and_typed_pairs() -> None:
     ):
         with pytest.raises(InputError, match=message):
             parse_pairs(bad)
+
+
+def test_a_keyframe_dragged_onto_its_neighbour_stops_a_gap_away_on_the_grid() -> None:
+    # issue 23: a drag onto the keyframe at 0.5 stopped at 0.49, two handles on each other and a cliff between them
+    pressed = move_keyframe(LINEAR, 1, 0.5, 0.04998)
+    assert pressed.keyframes[1] == (0.45, 0.05)
+    assert pressed.keyframes[2][0] - pressed.keyframes[1][0] >= MIN_GAP - 1e-9
+    assert format_pairs(pressed) == "0:0, 0.45:0.05, 0.5:0.5, 0.75:0.75, 1:1"
+    assert add_keyframe(LINEAR, 0.61234, 0.33333).keyframes[3] == (0.61, 0.33)
+    # a typed keyframe already closer to its neighbour than the gap keeps its t when its d is dragged
+    tight = parse_pairs("0:0, 0.5:0.2, 0.52:0.5, 0.54:0.9, 1:1")
+    assert move_keyframe(tight, 2, 0.1, 0.3).keyframes[2] == (0.52, 0.3)
+
+
+def test_typed_keyframes_are_shown_rounded() -> None:
+    assert format_pairs(parse_pairs("0:0, 0.33333:0.04998, 1:1")) == "0:0, 0.333:0.05, 1:1"

@@ -16,6 +16,7 @@ from interp.app.session import (
     click,
     curve_from_knots,
     delete_object,
+    fit_frame,
     from_project,
     paint,
     rename_object,
@@ -23,7 +24,7 @@ from interp.app.session import (
     set_frames,
     to_inputs,
     to_project,
-    undo_click,
+    undo,
 )
 from interp.core.curves import Curve
 from interp.errors import InputError
@@ -85,13 +86,13 @@ def test_undo_walks_back_across_objects(session: Session) -> None:
     add_object(session)
     click(session, 40, 20, True, disk_segment)
     click(session, 45, 20, True, disk_segment)
-    assert undo_click(session, disk_segment) == 1
+    assert undo(session).index == 1
     assert len(session.objects[1].clicks) == 1
-    undo_click(session, disk_segment)
+    undo(session)
     assert session.objects[1].mask is None
-    assert undo_click(session, disk_segment) == 0
+    assert undo(session).index == 0
     assert session.objects[0].mask is None
-    assert undo_click(session, disk_segment) is None
+    assert undo(session) is None
 
 
 def test_rename_delete_clear(session: Session) -> None:
@@ -117,7 +118,7 @@ def test_frames_of_different_size_and_large_frames_get_notices() -> None:
     s = Session()
     big0 = np.zeros((MAX_WORKING_SIDE, 2 * MAX_WORKING_SIDE, 3), np.uint8)
     notices = set_frames(s, big0, np.zeros((100, 100, 3), np.uint8))
-    assert any("resized to frame 0" in n for n in notices)
+    assert any("frame 1 was letterboxed from 100x100" in n for n in notices)
     assert any("working at 1280x640" in n for n in notices)
     assert s.size == (640, 1280)
     assert s.originals[0].shape == big0.shape
@@ -221,14 +222,14 @@ def test_undo_reverts_clicks_boxes_and_dabs_in_order(session: Session) -> None:
     box_click(session, 12, 12, disk_segment)
     boxed = session.objects[0].mask.copy()
     paint(session, 30, 30, 3, True)
-    assert undo_click(session, disk_segment) == 0
+    assert undo(session).index == 0
     assert np.array_equal(session.objects[0].mask, boxed)
-    assert undo_click(session, disk_segment) == 0
+    assert undo(session).index == 0
     assert session.objects[0].box is None
     assert np.array_equal(session.objects[0].mask, first)
-    assert undo_click(session, disk_segment) == 0
+    assert undo(session).index == 0
     assert session.objects[0].mask is None
-    assert undo_click(session, disk_segment) is None
+    assert undo(session) is None
 
 
 def test_box_and_brush_survive_a_project_round_trip(session: Session) -> None:
@@ -268,8 +269,8 @@ def test_undo_restores_the_previous_mask_exactly_without_segmenting(session: Ses
     box_click(session, 2, 2, restless)
     box_click(session, 30, 30, restless)
     assert len(calls) == 3
-    undo_click(session, restless)
-    undo_click(session, restless)
+    undo(session)
+    undo(session)
     assert np.array_equal(session.objects[0].mask, first)
     assert len(calls) == 3
 
@@ -281,8 +282,8 @@ def test_the_undo_history_is_bounded(session: Session) -> None:
         paint(session, 5 + step % 40, 5, 2, True)
     assert len(session.history) == MAX_UNDO_EDITS
     for _ in range(MAX_UNDO_EDITS):
-        assert undo_click(session) == 0
-    assert undo_click(session) is None
+        assert undo(session).index == 0
+    assert undo(session) is None
     assert len(session.objects[0].brush) == 10  # the oldest edits stay as they are
 
 
@@ -315,3 +316,69 @@ def test_a_snapshot_is_consistent_and_independent() -> None:
     assert [o.name for o in snapshot.objects] == ["a", "b"]
     assert snapshot.objects[0].clicks == [Click(1, 2)]
     assert snapshot.edit_lock is not session.edit_lock
+
+
+def test_a_frame_of_another_shape_is_letterboxed_or_cropped_never_stretched() -> None:
+    portrait = np.full((400, 300, 3), 200, np.uint8)  # issue 23: a 300x400 frame 1 for a 448x256 frame 0
+    boxed, how = fit_frame(portrait, 256, 448, "letterbox")
+    assert boxed.shape == (256, 448, 3)
+    assert how == "letterboxed from 300x400 (scaled to 192x256, black bars left and right)"
+    assert (boxed[:, :128] == 0).all()
+    assert (boxed[:, 320:] == 0).all()
+    assert (boxed[:, 128:320] == 200).all()  # the picture, whole and undistorted in between
+    cropped, how = fit_frame(portrait, 256, 448, "crop")
+    assert cropped.shape == (256, 448, 3)
+    assert (cropped == 200).all()
+    assert how == "cropped from 300x400 (scaled to 448x597, cut top and bottom)"
+    assert fit_frame(np.zeros((128, 224, 3), np.uint8), 256, 448)[1] == "resized from 224x128"  # same shape
+    with pytest.raises(InputError, match="'stretch'"):
+        fit_frame(portrait, 256, 448, "stretch")
+
+
+def test_replacing_frames_keeps_objects_on_the_same_frame_0_and_undo_brings_back_the_rest(session: Session) -> None:
+    click(session, 10, 10, True, disk_segment)
+    mask = session.objects[0].mask
+    frame0, frame1 = session.img0, session.img1
+    # the same frame 0 (saved again: a little noise) with a new frame 1: the object stays, and so does its history
+    noisy = np.clip(frame0.astype(int) + np.random.default_rng(2).integers(-2, 3, frame0.shape), 0, 255)
+    notices = set_frames(session, noisy.astype(np.uint8), frame1[::-1].copy())
+    assert notices == ["new frame 1; frame 0 is the same picture: its object was kept"]
+    assert session.objects[0].mask is mask
+    # another frame 0: the object goes, with a notice; undo brings the frames and the object back
+    notices = set_frames(session, 255 - frame0, frame1)
+    assert "its object was cleared" in notices[0]
+    assert "Undo brings back" in notices[0]
+    assert session.objects == []
+    assert undo(session).kind == "frames"
+    assert np.array_equal(session.img0, noisy)
+    assert session.objects[0].mask is mask
+    assert undo(session).kind == "click"  # the older replacement is not kept (one old frame pair at most)
+    assert undo(session) is None
+
+
+def test_undo_covers_curve_edits(session: Session) -> None:
+    click(session, 10, 10, True, disk_segment)
+    set_curve(session, 0, Curve.preset("reverse"))
+    set_curve(session, None, Curve.preset("hold"))
+    set_curve(session, None, Curve.preset("hold"))  # no change: nothing to undo
+    assert undo(session).index is None
+    assert session.background == Curve.preset("linear")
+    session.selected = None
+    assert undo(session).index == 0
+    assert session.objects[0].curve == Curve.preset("linear")
+    assert session.selected == 0
+    assert undo(session).kind == "click"
+
+
+def test_loading_a_project_is_one_undoable_edit(session: Session) -> None:
+    click(session, 20, 20, True, disk_segment)
+    project = parse_project(project_to_dict(to_project(session, num_frames=5, fps=8.0)))
+    other = Session()
+    set_frames(other, *_frames(48, 64))
+    paint(other, 5, 5, 3, True)
+    from_project(other, project, load_inputs(project))
+    assert [e.kind for e in other.history] == ["frames"]
+    assert undo(other).kind == "frames"
+    assert other.size == (48, 64)
+    assert len(other.objects[0].brush) == 1
+    assert undo(other).kind == "brush"

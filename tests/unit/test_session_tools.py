@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interp.app.session import Session, edge_paint, from_project, outline_click, set_frames, to_project, undo_click
+from interp.app.session import Session, edge_paint, from_project, outline_click, set_frames, to_project, undo
 from interp.errors import InputError
 from interp.project.inputs import load_inputs
 from interp.project.schema import parse_project, project_to_dict
@@ -59,7 +59,7 @@ def test_an_outline_snaps_closes_on_its_first_point_and_undoes(session: Session,
     assert session.outline.points == corners
     assert len(session.outline.paths) == 3  # between consecutive points
     assert not session.objects
-    undo_click(session)  # an open outline loses its last point
+    undo(session)  # an open outline loses its last point
     assert session.outline.points == corners[:3]
     assert len(session.outline.paths) == 2
     index = _outline(session, tools, [corners[3], (32.0, 34.0)])  # a click near the first point closes it
@@ -68,7 +68,7 @@ def test_an_outline_snaps_closes_on_its_first_point_and_undoes(session: Session,
     mask = session.objects[0].mask
     assert iou(mask, _truth()) >= 0.9  # the sides snapped to the square's edges
     assert len(session.objects[0].patches) == 1
-    undo_click(session)
+    undo(session)
     assert session.objects[0].mask is None
 
 
