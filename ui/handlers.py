@@ -535,9 +535,9 @@ class App:
             summary += f". {PLAIN_INTERPOLATION}"
         results = self.panels.results
         yield {
-            results.video: gr.Video(str(result.mp4), label=RESULT_LABELS["video"]),
-            results.gif: gr.Image(str(result.gif), label=RESULT_LABELS["gif"]),
-            results.files: gr.File(files, label=RESULT_LABELS["files"]),
+            results.video: gr.update(value=str(result.mp4), label=RESULT_LABELS["video"]),
+            results.gif: gr.update(value=str(result.gif), label=RESULT_LABELS["gif"]),
+            results.files: gr.update(value=files, label=RESULT_LABELS["files"]),
             self.panels.render.summary: plain(summary),
         }
 

@@ -35,8 +35,9 @@ def test_render_without_objects_is_ordinary_interpolation(app: App, session: Ses
     workspace = Workspace()
     try:
         *_, final = _render(app, session, workspace)
-        files, summary = final[app.panels.results.files], final[app.panels.render.summary]
+        files, summary = final[app.panels.results.files]["value"], final[app.panels.render.summary]
         assert summary.startswith("Done: 3 frames at 160x96")
+        assert summary.endswith("no objects, so this is plain interpolation between the two frames")
         assert [Path(f).name for f in files] == ["interp.gif", "interp.mp4", "project.json", "frames.zip"]
         assert json.loads(Path(files[2]).read_text())["objects"] == []
     finally:
@@ -89,7 +90,17 @@ def test_preview_frame_and_demo_project(app: App) -> None:
     views = app.load_demo_project(s)
     assert [o.name for o in s.objects] == ["stone", "tile", "badge"]
     render = app.panels.render
-    assert set(views) == {*app.panels.views(), *render.settings(), app.panels.preview.t}
+    frames = app.panels.frames  # the project's frames in the upload boxes, the project file box emptied
+    assert set(views) == {
+        *app.panels.views(),
+        *render.settings(),
+        app.panels.preview.t,
+        frames.img0,
+        frames.img1,
+        frames.project_file,
+    }
+    assert views[frames.img0] is s.img0
+    assert views[frames.project_file] is None
     assert views[render.num_frames] == 17  # restored from the project
     assert views[render.fps] == 12
     assert views[render.iters] == 2
@@ -122,8 +133,8 @@ def test_a_loaded_project_sets_the_preset_menus_and_background_sliders(app: App,
     assert curve_views[curves.background.preset]["value"] is None  # a custom curve: no preset named
     assert curve_views[app.panels.states.session].background(0.5) == pytest.approx(0.3)
     event = gr.EventData(None, {"op": "move", "index": 1, "t": 1.5, "d": 2.0})
-    app.edit_curve(s, True, event)  # t kept before the last keyframe, d clamped
-    assert s.background.keyframes[1] == (0.99, 1.0)
+    app.edit_curve(s, True, event)  # t kept a gap (0.05) before the last keyframe, d clamped
+    assert s.background.keyframes[1] == (0.95, 1.0)
     with pytest.raises(gr.Error, match="at t = 0 and t = 1 stay"):
         friendly(app.edit_curve)(s, True, gr.EventData(None, {"op": "remove", "index": 0}))
 
