@@ -90,8 +90,11 @@ def apply_edit(curve: Curve, edit: Mapping[str, object]) -> Curve:
             return add_keyframe(curve, float(edit["t"]), float(edit["d"]))
         if op == "remove":
             return remove_keyframe(curve, int(edit["index"]))
+    except InputError:  # a ValueError too: the edit's own refusal, kept as it is
+        raise
     except (KeyError, TypeError, ValueError, OverflowError) as exc:  # missing, not numbers, too large for a float
-        raise InputError(f"a curve edit {op!r} needs index, t and d as numbers, got {dict(edit)!r}") from exc
+        needs = {"move": "index, t and d", "add": "t and d", "remove": "index"}.get(str(op), "index, t and d")
+        raise InputError(f"a curve edit {op!r} needs {needs} as numbers, got {dict(edit)!r}") from exc
     raise InputError(f"unknown curve edit {op!r}; known: move, add, remove")
 
 
