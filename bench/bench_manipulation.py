@@ -1,6 +1,6 @@
 """Benchmark: how well each renderer places manipulated objects (rife-v4 on synthetic scenes with exact answers).
 
-    .venv/bin/python bench/bench_manipulation.py [--scenes 6] [--frames 9] [--model rife-v4]
+    .venv/bin/python bench/bench_manipulation.py [--scenes 6] [--frames 9] [--model rife-v4] [--renderers ...]
 
 Each scene (448x256, 3 textured objects moving 15-30 px over a sliding background) is rendered with several curves
 per object, including reverse and hold. Printed per renderer: mean PSNR against the exact frames, and the median and
@@ -33,10 +33,11 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=9, help="frames per sequence (both ends included)")
     parser.add_argument("--model", default="rife-v4")
     parser.add_argument("--seed", type=int, default=1000, help="first scene seed")
+    parser.add_argument("--renderers", nargs="+", default=list(RENDERERS), choices=RENDERERS)
     args = parser.parse_args()
 
     manipulator = Manipulator(Interpolator.load(args.model))
-    results = {name: {"psnr": [], "errors": [], "seconds": []} for name in RENDERERS}
+    results = {name: {"psnr": [], "errors": [], "seconds": []} for name in args.renderers}
     prepare_seconds = []
     times = output_times(args.frames)[1:-1]
     for index in range(args.scenes):
@@ -49,7 +50,7 @@ def main() -> None:
         objects = np.stack([c(times) for c in curves], axis=1)
         backgrounds = background(times)
         exact = [scene.render(objects[k], backgrounds[k]) for k in range(len(times))]
-        for name in RENDERERS:
+        for name in args.renderers:
             started = time.perf_counter()
             frames = list(manipulator.render(prepared, objects, backgrounds, name))
             results[name]["seconds"].append((time.perf_counter() - started) / len(frames))

@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_preview.py [--renderer splat] [--steps 20]
 
 Prints the time of the first preview after the objects change (encode the pair, estimate its flow once, build the
-layers) and of later previews at new times (what scrubbing costs), plus a cached repeat. The app calls the same
-``interp.app.preview.preview_frame``.
+layers) and of later previews at new times (what scrubbing costs), plus a cached repeat, and the plain network's
+frame at one time on the same pair for comparison. The app calls the same ``interp.app.preview.preview_frame``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from interp.app.preview import ModelPool, PreviewCache, preview_frame
 from interp.app.session import Session, from_project
+from interp.core.images import resize
 from interp.models.paths import PROJECT_ROOT
 from interp.models.registry import DEFAULT_MODEL
 from interp.project.inputs import load_inputs
@@ -57,6 +58,15 @@ def main() -> None:
         f"over {len(scrub)} times"
     )
     print(f"a time already shown (cache): {repeat * 1000:.1f} ms")
+    interpolator = pool.get(args.model)
+    pair = interpolator.encode_pair(*(resize(image, height, width) for image in (session.img0, session.img1)))
+    plain = []
+    for t in np.linspace(0.03, 0.97, 5):
+        started = time.perf_counter()
+        interpolator.render(pair, [float(t)])
+        plain.append(time.perf_counter() - started)
+    print(f"the plain network, one frame: median {statistics.median(plain):.3f} s; a new preview time costs "
+          f"{statistics.median(scrub) / statistics.median(plain):.1f}x that")  # fmt: skip
 
 
 if __name__ == "__main__":

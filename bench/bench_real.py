@@ -15,8 +15,9 @@
 2. Consistency on every real triplet in ``../shared/data/eval`` (UCF101 frame0/frame1, Vimeo-90K im1/im7): objects
    whose distance differs from the background's by 1e-3 must give the plain network's frame (PSNR against the true
    middle frame, difference in dB). Objects: the case masks where a case uses the triplet, else a centred ellipse.
-3. Contact sheets of InterpAny's demo pairs (a person under "reverse" and "hold", t = 0, 0.25, 0.5, 0.75, 1; one row
-   per renderer), written to ``--sheets`` as PNG. Look at them before believing the numbers.
+3. Contact sheets of InterpAny's demo pairs and of two large-object cases (``--sheet-cases``) under "reverse" and
+   "hold" (t = 0, 0.25, 0.5, 0.75, 1; one row per renderer), written to ``--sheets`` as JPEG. Look at them before
+   believing the numbers.
 """
 
 from __future__ import annotations
@@ -199,13 +200,17 @@ def consistency(manipulator: Manipulator, renderers: list[str]) -> None:
     print("largest |difference| (dB): " + ", ".join(f"{r} {v:.3f}" for r, v in worst.items()))
 
 
-def contact_sheets(manipulator: Manipulator, renderers: list[str], out: Path) -> None:
-    """Part 3: one PNG per demo pair and preset; rows are renderers, columns the times."""
+def contact_sheets(manipulator: Manipulator, renderers: list[str], out: Path, cases: list[str]) -> None:
+    """Part 3: one picture per demo pair (and per named ground-truth case: frames i and i+2) and preset; rows are
+    renderers, columns the times."""
     out.mkdir(parents=True, exist_ok=True)
-    times = np.array(SHEET_TIMES)
+    pairs = []
     for definition in load_definitions("sheets"):
-        frame0, frame1 = read_raw_frames(definition)
-        masks = list(read_masks(definition))
+        pairs.append((definition["name"], *read_raw_frames(definition), list(read_masks(definition))))
+    for case in load_cases(names=cases) if cases else []:
+        pairs.append((case.name, case.frame0, case.frame1, list(case.masks)))
+    times = np.array(SHEET_TIMES)
+    for name, frame0, frame1, masks in pairs:
         prepared = manipulator.prepare(frame0, frame1, masks)
         for preset in ("reverse", "hold"):
             objects = np.stack([Curve.preset(preset)(times)] * len(masks), axis=1)
@@ -214,8 +219,8 @@ def contact_sheets(manipulator: Manipulator, renderers: list[str], out: Path) ->
             for renderer in renderers:
                 frames = [to_uint8(f) for f in manipulator.render(prepared, objects, background, renderer)]
                 rows.append(label(np.concatenate(frames, 1), renderer))
-            path = out / f"real-{definition['name']}-{preset.replace(' ', '-')}.jpg"
-            Image.fromarray(np.concatenate(rows, 0)).save(path)
+            path = out / f"real-{name}-{preset.replace(' ', '-')}.jpg"
+            Image.fromarray(np.concatenate(rows, 0)).save(path, quality=90)
             print(f"wrote {path}")
 
 
@@ -232,6 +237,8 @@ def main() -> None:
     parser.add_argument("--renderers", nargs="+", default=list(RENDERERS), choices=RENDERERS)
     parser.add_argument("--cases", nargs="+", default=None, help="only these ground-truth cases (default: all)")
     parser.add_argument("--sheets", type=Path, default=None, help="folder for the contact sheets (none by default)")
+    parser.add_argument("--sheet-cases", nargs="*", default=["davis-dog-large", "cars-white-large"],
+                        help="ground-truth cases that get contact sheets too")  # fmt: skip
     parser.add_argument("--skip", nargs="*", default=[], choices=["truth", "consistency"], help="parts to skip")
     args = parser.parse_args()
     manipulator = Manipulator(Interpolator.load(args.model))
@@ -240,7 +247,7 @@ def main() -> None:
     if "consistency" not in args.skip:
         consistency(manipulator, args.renderers)
     if args.sheets is not None:
-        contact_sheets(manipulator, args.renderers, args.sheets)
+        contact_sheets(manipulator, args.renderers, args.sheets, args.sheet_cases)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ def wire(demo: gr.Blocks, app: App) -> None:
     boxes = [frames.img0, frames.img1]
     restored = [*views, *render.settings(), preview.t, *boxes, frames.project_file]  # what loading a project sets
     shown = [render.model, render.renderer]  # what the previews render with
-    still_args = _preview(app.preview, [session, states.cache, preview.t, *shown], preview.still, "minimal")
+    still_inputs = [session, states.cache, preview.t, *shown, preview.invented]
+    still_args = _preview(app.preview, still_inputs, preview.still, "minimal")
     animation_inputs = [session, states.cache, states.workspace, *shown]
     animation_args = _preview(app.animate, animation_inputs, preview.animation, "hidden")
 
@@ -89,6 +90,7 @@ def wire(demo: gr.Blocks, app: App) -> None:
             controls.pairs.submit(friendly(app.type_curve), [session, edited, controls.pairs], curve_views, **PAGE_ONLY)
         )
     preview.t.release(**still_args)
+    preview.invented.input(**still_args)
     previews(render.model.input(lambda: None, **PAGE_ONLY))
     previews(render.renderer.input(lambda: None, **PAGE_ONLY))
     rendering = render.render.click(

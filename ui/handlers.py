@@ -43,7 +43,7 @@ from interp.limits import (
 )
 from interp.models.registry import DEFAULT_MODEL
 from interp.project.inputs import frame_sizes, iter_load_inputs, load_inputs, project_work
-from interp.project.pipeline import iter_project_outputs, relay, render_project
+from interp.project.pipeline import InventedShare, iter_project_outputs, relay, render_project
 from interp.project.schema import (
     Box,
     Project,
@@ -437,13 +437,17 @@ class App:
         ops.set_curve(session, self._edited(session, background), parse_pairs(text))
         return self.curve_views(session)
 
-    def preview(self, session: Session, cache: PreviewCache, t: float, model: str, renderer: str) -> Updates:
-        """The still preview: the manipulated frame at time ``t`` (none without frames)."""
+    def preview(
+        self, session: Session, cache: PreviewCache, t: float, model: str, renderer: str, invented: bool = False
+    ) -> Updates:
+        """The still preview: the manipulated frame at time ``t`` (none without frames), with invented pixels
+        tinted when ``invented``."""
         still = self.panels.preview.still
         if not session.has_frames:
             return {still: None}
         with_renderer = None if renderer == AUTO else renderer
-        return {still: preview_frame(session.snapshot(), cache, self.pool, model, t, with_renderer)}
+        frame = preview_frame(session.snapshot(), cache, self.pool, model, t, with_renderer, show_invented=invented)
+        return {still: frame}
 
     def animate(
         self, session: Session, cache: PreviewCache, workspace: Workspace, model: str, renderer: str
@@ -512,7 +516,8 @@ class App:
         interpolator = self.pool.get(model)
         out = workspace.new_render_dir()
         # the model is held per network call; files are written and encoded without it (previews go in between)
-        frames = hold_per_step(render_project(project, inputs, interpolator), self.pool.lock)
+        invented = InventedShare()
+        frames = hold_per_step(render_project(project, inputs, interpolator, invented=invented), self.pool.lock)
         steps = iter_project_outputs(
             frames,
             out,
@@ -529,7 +534,7 @@ class App:
         files = [str(result.gif), str(result.mp4), str(project_path), str(frames_zip)]
         summary = (
             f"Done: {len(result.frames)} frames at {inputs.img0.shape[1]}x{inputs.img0.shape[0]}, {model}, "
-            f"renderer {result.renderer}"
+            f"renderer {result.renderer}, {invented.share:.1%} of pixels invented (no frame shows them)"
         )
         if not inputs.masks:
             summary += f". {PLAIN_INTERPOLATION}"

@@ -144,11 +144,12 @@ class CurvesPanel:
 
 @dataclass(frozen=True)
 class PreviewPanel:
-    """The still preview at time ``t`` and the preview that plays."""
+    """The still preview at time ``t``, the preview that plays, and whether the still tints invented pixels."""
 
     still: gr.Image
     animation: gr.Image
     t: gr.Slider
+    invented: gr.Checkbox
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,9 @@ def build_panels(segmenter: Segmenter, models: list[str], sessions: LiveSessions
         curves = build_curves_panel()
         with gr.Column(scale=3, min_width=240):
             t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Preview time t", elem_id="time")
+            invented = gr.Checkbox(False, label="Tint invented pixels (background no frame shows)",
+                                   elem_id="invented", container=False)  # fmt: skip
             render = build_render_panel(models)
     results = build_results_panel()
     api = build_api_panel()
-    return Panels(states, frames, objects, curves, PreviewPanel(still, animation, t), render, results, api)
+    return Panels(states, frames, objects, curves, PreviewPanel(still, animation, t, invented), render, results, api)

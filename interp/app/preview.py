@@ -17,7 +17,8 @@ import numpy as np
 
 from interp.app.locks import FairLock
 from interp.app.session import Session, masked_objects
-from interp.core.images import resize, resize_mask, to_uint8
+from interp.core.colors import INVENTED_COLOR
+from interp.core.images import resize, resize_mask, tint, to_uint8
 from interp.core.lru import LRUCache
 from interp.engine.interpolator import DEFAULT_ITERS, Interpolator, check_iters
 from interp.engine.manipulator import Manipulator, PreparedPair, choose_renderer
@@ -127,9 +128,11 @@ def preview_frame(
     t: float,
     renderer: str | None = None,
     iters: int = DEFAULT_ITERS,
+    show_invented: bool = False,
 ) -> np.ndarray:
     """The manipulated frame at time ``t`` (``H x W x 3`` uint8, preview size), rendered as a render would be: with
-    the same renderer and, for the [R] models, the same number of iterations (``iters``)."""
+    the same renderer and, for the [R] models, the same number of iterations (``iters``). ``show_invented`` tints
+    the pixels no input frame shows (``INVENTED_COLOR``), which the renderer filled by inpainting."""
     if not session.has_frames:
         raise InputError("no frames loaded")
     interpolator = pool.get(model)
@@ -141,7 +144,7 @@ def preview_frame(
         cache.key = key
         cache.store.forget(cache.owner, keep_key=key)
     pair_key = (cache.owner, *key)
-    frame_key = (*pair_key, renderer, round(background, 4), *np.round(objects, 4).tolist())
+    frame_key = (*pair_key, renderer, show_invented, round(background, 4), *np.round(objects, 4).tolist())
     cached = cache.store.frames.get(frame_key)
     if cached is not None:
         return cached
@@ -155,7 +158,9 @@ def preview_frame(
                 resize(session.img0, height, width), resize(session.img1, height, width), masks
             )
             cache.store.pairs.put(pair_key, prepared)
-        frame = next(manipulator.render(prepared, objects[None, :], np.array([background]), renderer))
-    image = to_uint8(frame)
+        frame = manipulator.render_one(prepared, objects, background, renderer)
+    image = to_uint8(frame.image)
+    if show_invented:
+        image = tint(image, frame.invented, INVENTED_COLOR)
     cache.store.frames.put(frame_key, image)
     return image

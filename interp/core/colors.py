@@ -19,6 +19,8 @@ OBJECT_COLORS: tuple[tuple[int, int, int], ...] = (
 )
 #: The background curve's colour.
 BACKGROUND_COLOR: tuple[int, int, int] = (127, 127, 127)
+#: The tint of invented pixels (background no input frame shows) in the preview.
+INVENTED_COLOR: tuple[int, int, int] = (255, 0, 255)
 
 
 def object_color(index: int) -> tuple[int, int, int]:

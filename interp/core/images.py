@@ -33,3 +33,11 @@ def resize_mask(mask: np.ndarray, height: int, width: int) -> np.ndarray:
         return mask
     image = Image.fromarray(mask.astype(np.uint8) * 255).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(image) > 127
+
+
+def tint(image: np.ndarray, where: np.ndarray, color: tuple[int, int, int], amount: float = 0.5) -> np.ndarray:
+    """A copy of ``image`` (``H x W x 3`` uint8) with the ``where`` pixels (``H x W`` bool) moved ``amount`` (in
+    [0, 1]) of the way to ``color`` (RGB, 0-255)."""
+    out = image.copy()
+    out[where] = np.rint((1.0 - amount) * image[where] + amount * np.array(color, np.float64)).astype(np.uint8)
+    return out

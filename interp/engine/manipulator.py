@@ -28,14 +28,19 @@ from interp.core.composite import (
     MIN_SHIFT_PX,
     PASTE_GROW_PX,
     REMOVE_GROW_PX,
+    STILL_SHARE,
     WINDOW_MARGIN_PX,
     clean_plate,
     composite,
     ghost_region,
+    inpaint,
+    object_vicinity,
     paste_window,
     region_at,
     shift_px,
     soft_alpha,
+    still_background,
+    still_share,
 )
 from interp.core.curves import Curve, output_times
 from interp.core.distance_maps import DEFAULT_FEATHER_PX, check_masks, compose_from_coverage, footprints, label_map
@@ -86,6 +91,37 @@ class PreparedPair:
             found = footprints(self.masks, self.flow01, method, self.feather_px) if self.masks else []
             self._coverage[method] = tuple(found)
         return self._coverage[method]
+
+
+def checked_distances(
+    prepared: PreparedPair, object_distances: np.ndarray, background_distances: np.ndarray, renderer: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``F x N`` object and ``F`` background distances as float64, checked (``InputError`` for a wrong count, a
+    value outside [0, 1] or an unknown renderer), and which frames are uniform (``F`` bool: one distance for all)."""
+    check_renderer(renderer)
+    background_distances = np.asarray(background_distances, dtype=np.float64).reshape(-1)
+    object_distances = np.asarray(object_distances, dtype=np.float64).reshape(len(background_distances), -1)
+    if object_distances.shape[1] != len(prepared.masks):
+        raise InputError(f"need distances for {len(prepared.masks)} objects, got {object_distances.shape[1]}")
+    everything = np.concatenate([object_distances, background_distances[:, None]], axis=1)
+    if not np.isfinite(everything).all() or everything.min() < 0 or everything.max() > 1:
+        raise InputError("distances must be finite and in [0, 1]")
+    return object_distances, background_distances, np.ptp(everything, axis=1) < 1e-6
+
+
+@dataclass(frozen=True)
+class RenderedFrame:
+    """One rendered frame: ``image`` (``H x W x 3`` float32 in [0, 1]) and ``invented`` (``H x W`` bool: pixels no
+    input frame shows, filled by inpainting; empty for renderers that cannot tell, the network-driven ones)."""
+
+    image: np.ndarray
+    invented: np.ndarray
+
+
+def vicinity_px(flow01: np.ndarray, mask0: np.ndarray, difference: float) -> int:
+    """How far (pixels) around a moved object the network's frames bend the background: as far as the object moves
+    between its distance and the background's (``shift_px``), at least ``GHOST_BAND_PX``."""
+    return max(GHOST_BAND_PX, round(shift_px(flow01, mask0, difference)))
 
 
 def band(region: np.ndarray, width_px: int = GHOST_BAND_PX) -> np.ndarray:
@@ -145,7 +181,19 @@ class Manipulator:
         renderer: str = DEFAULT_RENDERER,
         progress: Progress | None = None,
     ) -> Iterator[np.ndarray]:
-        """Yield one ``H x W x 3`` float32 frame per row of distances.
+        """Yield one ``H x W x 3`` float32 frame per row of distances (``render_frames``' images)."""
+        for frame in self.render_frames(prepared, object_distances, background_distances, renderer, progress):
+            yield frame.image
+
+    def render_frames(
+        self,
+        prepared: PreparedPair,
+        object_distances: np.ndarray,
+        background_distances: np.ndarray,
+        renderer: str = DEFAULT_RENDERER,
+        progress: Progress | None = None,
+    ) -> Iterator[RenderedFrame]:
+        """Yield one ``RenderedFrame`` (the image and where its pixels were invented) per row of distances.
 
         Args:
             prepared: from ``prepare``.
@@ -154,15 +202,9 @@ class Manipulator:
             renderer: one of ``RENDERERS``.
             progress: called with (frames done, total).
         """
-        check_renderer(renderer)
-        object_distances = np.asarray(object_distances, dtype=np.float64).reshape(len(background_distances), -1)
-        background_distances = np.asarray(background_distances, dtype=np.float64)
-        if object_distances.shape[1] != len(prepared.masks):
-            raise InputError(f"need distances for {len(prepared.masks)} objects, got {object_distances.shape[1]}")
-        everything = np.concatenate([object_distances, background_distances[:, None]], axis=1)
-        if not np.isfinite(everything).all() or everything.min() < 0 or everything.max() > 1:
-            raise InputError("distances must be finite and in [0, 1]")
-        uniform = np.ptp(everything, axis=1) < 1e-6
+        object_distances, background_distances, uniform = checked_distances(
+            prepared, object_distances, background_distances, renderer
+        )
         # Splat and composite render mixed frames their own way; every other frame is one map through the network,
         # rendered in batches (a uniform frame is a plain time).
         own_way = ~uniform if renderer in ("splat", "composite") else np.zeros(len(uniform), dtype=bool)
@@ -176,19 +218,29 @@ class Manipulator:
         rendered = self.interpolator.iter_render(prepared.pair, maps, iters=self.iters)
         for frame in range(len(uniform)):
             if not own_way[frame]:
-                image = next(rendered)
-            elif renderer == "composite":
-                image = self._composite(prepared, object_distances[frame], float(background_distances[frame]))
+                result = RenderedFrame(next(rendered), np.zeros(prepared.pair.size, dtype=bool))
             else:
-                image = render_layers(prepared.img0, prepared.img1, prepared.labels0, prepared.labels1,
-                                      prepared.flow01, prepared.flow10, object_distances[frame],
-                                      background_distances[frame])  # fmt: skip
+                result = self._own_way(prepared, object_distances[frame], background_distances[frame], renderer)
             if progress is not None:
                 progress(frame + 1, len(uniform))
-            yield image
+            yield result
 
-    def _composite(self, prepared: PreparedPair, objects: np.ndarray, background: float) -> np.ndarray:
-        """One frame of the ``"composite"`` renderer (see ``interp.core.composite``): ``H x W x 3`` float32.
+    def render_one(
+        self, prepared: PreparedPair, objects: np.ndarray, background: float, renderer: str = DEFAULT_RENDERER
+    ) -> RenderedFrame:
+        """One frame (``objects``: ``N`` distances, ``background`` a distance) and where its pixels were invented."""
+        return next(self.render_frames(prepared, np.reshape(objects, (1, -1)), np.array([background]), renderer))
+
+    def _own_way(self, prepared: PreparedPair, objects: np.ndarray, background: float, renderer: str) -> RenderedFrame:
+        """A mixed frame of the renderers that do not drive the network by maps (``composite``, ``splat``)."""
+        if renderer == "composite":
+            return self._composite(prepared, objects, float(background))
+        p = prepared
+        image = render_layers(p.img0, p.img1, p.labels0, p.labels1, p.flow01, p.flow10, objects, float(background))
+        return RenderedFrame(image, np.zeros(p.pair.size, dtype=bool))
+
+    def _composite(self, prepared: PreparedPair, objects: np.ndarray, background: float) -> RenderedFrame:
+        """One frame of the ``"composite"`` renderer (see ``interp.core.composite``).
 
         An object that would stand less than ``MIN_SHIFT_PX`` from its place in the background's frame is taken from
         that frame (its own distance differs by a hair: nothing to render, nothing to remove).
@@ -202,39 +254,96 @@ class Manipulator:
             region_at(p.labels0 == index, p.labels1 == index, p.flow01, p.flow10, distance)
             for index, distance in enumerate(distances)
         ]
-        rendered = self._uniform_frames(p, distances, background, regions)
+        rendered, windows = self._uniform_frames(p, distances, background, regions)
         base = rendered[background]
         there = np.zeros(p.pair.size, dtype=np.float32)  # moved objects at the background's distance
         own = np.zeros(p.pair.size, dtype=np.float32)  # every object at its own distance
-        moved = []  # objects that stand somewhere else than in the background's frame
+        moved = {}  # objects that stand somewhere else than in the background's frame: their region there
         layers = []
         for index, distance in enumerate(distances):
             mask0, mask1 = p.labels0 == index, p.labels1 == index
             alpha = soft_alpha(regions[index], PASTE_GROW_PX)
             if distance != background:
-                moved.append(index)
-                old = region_at(mask0, mask1, p.flow01, p.flow10, background)
-                there = np.maximum(there, soft_alpha(old, REMOVE_GROW_PX))
+                moved[index] = region_at(mask0, mask1, p.flow01, p.flow10, background)
+                there = np.maximum(there, soft_alpha(moved[index], REMOVE_GROW_PX))
             own = np.maximum(own, alpha)
             layers.append((rendered[distance], alpha))
-        plate = None
-        remove = there * (1.0 - own)
-        if moved:
-            doubtful0, doubtful1 = (band(np.isin(labels, moved), DOUBT_BAND_PX) for labels in (p.labels0, p.labels1))
-            plate, seen = clean_plate(
-                p.img0, p.img1, p.labels0 < 0, p.labels1 < 0, doubtful0, doubtful1, p.flow01, p.flow10, background
-            )
-            ghost = soft_alpha(ghost_region(base, plate, seen, band(there > 0)), 1)
-            remove = np.maximum(there, ghost) * (1.0 - own)
-        return composite(base, plate, remove, layers)
+        if not moved:
+            return RenderedFrame(composite(base, None, there, layers), np.zeros(p.pair.size, dtype=bool))
+        views = self._background_views(p, rendered, windows, distances, regions, background)
+        # judged away from every mask: a mask that misses an object's edge must not make the background look moving
+        sure0, sure1 = (~band(labels >= 0, 3 * DOUBT_BAND_PX) for labels in (p.labels0, p.labels1))
+        steady = still_share(p.img0, p.img1, sure0, sure1) >= STILL_SHARE
+        colour, known = still_background(views, steady, background)
+        # around each moved object, the frame at its own time (its edges a mask missed move with it)
+        by_time = {time: (image, shows) for time, image, shows in views}
+        near, vicinity = object_vicinity(
+            [
+                band(regions[i] | region, vicinity_px(p.flow01, p.labels0 == i, distances[i] - background))
+                for i, region in moved.items()
+            ],
+            [by_time[distances[i]] for i in moved],
+            steady,
+        )
+        colour[vicinity], known = near[vicinity], known | vicinity
+        doubtful0, doubtful1 = (band(np.isin(labels, list(moved)), DOUBT_BAND_PX) for labels in (p.labels0, p.labels1))
+        plate, seen = clean_plate(
+            p.img0, p.img1, p.labels0 < 0, p.labels1 < 0, doubtful0, doubtful1, p.flow01, p.flow10, background,
+            (colour, known),
+        )  # fmt: skip
+        ghost = soft_alpha(ghost_region(base, plate, seen, band(there > 0)), 1)
+        remove = np.maximum(there, ghost * (1.0 - own))  # an object's own soft edge is no ghost
+        remove = np.maximum(remove, soft_alpha(~band(~vicinity, 1), 0))
+        invented = ~seen & (remove > 0.5) & (own < 0.5)
+        plate = inpaint(plate, seen, invented)
+        return RenderedFrame(composite(base, plate, remove, layers), invented)
+
+    def _background_views(
+        self,
+        prepared: PreparedPair,
+        rendered: dict[float, np.ndarray],
+        windows: dict[float, np.ndarray],
+        distances: Sequence[float],
+        regions: Sequence[np.ndarray],
+        background: float,
+    ) -> list[tuple[float, np.ndarray, np.ndarray]]:
+        """Frames at uniform times other than the background's (the input frames, and the network's frames at the
+        objects' distances, inside the window they were rendered on), each with where it shows what the output
+        shows there unless an object covers it (``H x W`` bool): outside every object, less a band
+        (``DOUBT_BAND_PX``, twice that for the network's softer edges) around the objects that stand elsewhere in the
+        output. Around an object that stands where the view shows it (a held object in frame 0), the view is right
+        whether its mask missed an edge of the object or not."""
+        p = prepared
+        views = []
+        for time in sorted({0.0, 1.0, *distances} - {background}):
+            if time in (0.0, 1.0):
+                image, labels = (p.img0, p.labels0) if time == 0.0 else (p.img1, p.labels1)
+                objects = [labels == index for index in range(len(distances))]
+                width, inside = DOUBT_BAND_PX, True
+            else:
+                image, width, inside = rendered[time], 2 * DOUBT_BAND_PX, windows.get(time, True)
+                objects = [
+                    regions[index] if d == time else region_at(p.labels0 == index, p.labels1 == index, p.flow01,
+                                                               p.flow10, time)
+                    for index, d in enumerate(distances)
+                ]  # fmt: skip
+            elsewhere = np.zeros(p.pair.size, dtype=bool)
+            anywhere = np.zeros(p.pair.size, dtype=bool)
+            for index, region in enumerate(objects):
+                anywhere |= region
+                if distances[index] != time:
+                    elsewhere |= region
+            views.append((time, image, inside & ~anywhere & ~band(elsewhere, width)))
+        return views
 
     def _uniform_frames(
         self, prepared: PreparedPair, objects: list[float], background: float, regions: Sequence[np.ndarray]
-    ) -> dict[float, np.ndarray]:
+    ) -> tuple[dict[float, np.ndarray], dict[float, np.ndarray]]:
         """The network's frames at the background's distance and at each object's (``H x W x 3`` float32 by
-        distance). An object's distance is rendered only on a window around its objects (where they are on both
-        frames and at that distance, plus ``WINDOW_MARGIN_PX``) when that window is clearly smaller than the frame;
-        outside it the frame is the background's (never pasted there: the objects' alphas lie inside)."""
+        distance), and for those rendered on a window, where the window is (``H x W`` bool by distance). An object's
+        distance is rendered only on a window around its objects (where they are on both frames and at that
+        distance, plus ``WINDOW_MARGIN_PX``) when that window is clearly smaller than the frame; outside it the
+        frame is the background's (never pasted there: the objects' alphas lie inside)."""
         p = prepared
         windows = {}
         for distance in sorted(set(objects) - {background, 0.0, 1.0}):  # frames 0 and 1 cost nothing
@@ -252,10 +361,13 @@ class Manipulator:
                 windows[distance] = found
         whole = sorted({background, *objects} - set(windows))
         rendered = dict(zip(whole, self.interpolator.render(p.pair, whole, iters=self.iters), strict=True))
+        inside = {}
         for distance, (pair, corner) in windows.items():
             part = self.interpolator.render(pair, [distance], iters=self.iters)[0]
             rendered[distance] = paste_window(rendered[background], part, *corner)
-        return rendered
+            inside[distance] = paste_window(np.zeros((*p.pair.size, 1), bool), np.ones((*part.shape[:2], 1), bool),
+                                            *corner)[..., 0]  # fmt: skip
+        return rendered, inside
 
     def render_curves(
         self,
@@ -265,10 +377,10 @@ class Manipulator:
         num_frames: int,
         renderer: str = DEFAULT_RENDERER,
         progress: Progress | None = None,
-    ) -> Iterator[np.ndarray]:
-        """Yield the ``num_frames`` frames of a sequence at ``t_k = k / (num_frames - 1)``."""
+    ) -> Iterator[RenderedFrame]:
+        """Yield the ``num_frames`` frames of a sequence at ``t_k = k / (num_frames - 1)`` (``render_frames``)."""
         if len(curves) != len(prepared.masks):
             raise InputError(f"need one curve per object: {len(prepared.masks)} objects, {len(curves)} curves")
         times = output_times(num_frames)
         objects = np.stack([c(times) for c in curves], axis=1) if curves else np.zeros((num_frames, 0))
-        yield from self.render(prepared, objects, background(times), renderer, progress)
+        yield from self.render_frames(prepared, objects, background(times), renderer, progress)

@@ -32,17 +32,36 @@ class RenderResult(SequenceFiles):
     renderer: str = ""
 
 
+@dataclass
+class InventedShare:
+    """How many of a render's pixels were invented (no input frame shows them; ``RenderedFrame.invented``)."""
+
+    invented: int = 0
+    pixels: int = 0
+
+    def add(self, mask: np.ndarray) -> None:
+        """Count one frame's ``H x W`` bool mask of invented pixels."""
+        self.invented += int(mask.sum())
+        self.pixels += mask.size
+
+    @property
+    def share(self) -> float:
+        """Invented pixels over all pixels so far, in [0, 1] (0 before any frame)."""
+        return self.invented / self.pixels if self.pixels else 0.0
+
+
 def render_project(
     project: Project,
     inputs: ProjectInputs,
     interpolator: Interpolator,
     progress: Progress | None = None,
     manipulator: Manipulator | None = None,
+    invented: InventedShare | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield the project's ``num_frames`` frames as ``H x W x 3`` uint8 RGB, in order.
 
     The first and last frames follow the curves too: an object whose curve starts at d = 1 is at its frame-1
-    position in the first frame.
+    position in the first frame. ``invented`` (optional) counts the pixels no input frame shows.
     """
     manipulator = manipulator or Manipulator(interpolator, iters=project.iters)
     prepared = manipulator.prepare(inputs.img0, inputs.img1, inputs.masks)
@@ -51,7 +70,9 @@ def render_project(
     for frame in manipulator.render_curves(
         prepared, curves, project.background, project.num_frames, renderer, progress
     ):
-        yield to_uint8(frame)
+        if invented is not None:
+            invented.add(frame.invented)
+        yield to_uint8(frame.image)
 
 
 def iter_project_outputs(

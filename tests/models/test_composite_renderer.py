@@ -8,7 +8,7 @@ import pytest
 
 from interp.core.renderers import DEFAULT_RENDERER
 from interp.engine.interpolator import Interpolator
-from interp.engine.manipulator import Manipulator
+from interp.engine.manipulator import Manipulator, band
 from interp.io.images import read_image
 from interp.models.paths import PROJECT_ROOT
 from interp.research.metrics import psnr
@@ -73,3 +73,34 @@ def test_a_window_renders_what_the_whole_frame_does_around_the_object(teacher: d
         psnr(part[inner[0].start - top : inner[0].stop - top, inner[1].start - left : inner[1].stop - left], inside)
         > 38
     )
+
+
+def test_a_held_object_on_a_still_background_keeps_the_background_frame_0_shows(teacher: dict) -> None:
+    """Object hold, background linear: around the teacher, background that frame 0 shows comes back as frame 0
+    has it (the network's frame at 0.5 bends it with the teacher's motion; smoothing it blurred it)."""
+    manipulator, prepared = teacher["manipulator"], teacher["prepared"]
+    frame = manipulator.render_one(prepared, np.array([0.0]), 0.5)
+    mask0 = prepared.labels0 == 0
+    around = band(mask0, 10) & ~band(mask0, 4)  # background next to the teacher, outside any soft edge
+    truth = teacher["frames"]["frame0"] / 255.0
+    exact = np.abs(frame.image[around] - truth[around]).max(axis=1) < 1e-6
+    assert exact.mean() > 0.95  # the rest: where the teacher's writing hand changes the board (not still there)
+    assert psnr(frame.image[around], truth[around]) > 50.0
+    assert not frame.invented.any()  # a fixed camera: what the teacher hides at 0.5 frame 0 shows
+
+
+def test_a_render_says_which_pixels_no_frame_shows(teacher: dict) -> None:
+    """Frames shifted apart like a panning camera under a teacher held still on screen: what the teacher hides in
+    both frames and the moved background reveals is invented, and only that."""
+    frames = teacher["frames"]
+    img0 = frames["frame0"]
+    img1 = np.roll(img0, -24, axis=1)  # the background moved 24 px left; the teacher with it
+    mask = teacher["prepared"].masks[0]
+    manipulator = teacher["manipulator"]
+    prepared = manipulator.prepare(img0, img1, [mask])
+    frame = manipulator.render_one(prepared, np.array([0.0]), 1.0)  # background at 1, the teacher where frame 0 has it
+    hidden = mask & np.roll(mask, -24, axis=1)  # hidden by the teacher in frame 0 and in frame 1 alike
+    assert frame.invented.any()
+    assert frame.invented.sum() <= 1.5 * (np.roll(mask, -24, axis=1) & ~mask).sum() + 1
+    assert not (frame.invented & ~band(np.roll(mask, -24, axis=1), 12)).any()  # only about where it is at 1
+    assert hidden.any()

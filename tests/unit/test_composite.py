@@ -9,10 +9,14 @@ from interp.core.composite import (
     composite,
     fill_from_surroundings,
     ghost_region,
+    inpaint,
+    object_vicinity,
     paste_window,
     region_at,
     shift_px,
     soft_alpha,
+    still_background,
+    still_share,
 )
 
 
@@ -71,6 +75,54 @@ def test_clean_plate_shows_the_background_an_object_hid_in_one_frame() -> None:
     assert np.allclose(plate, background, atol=1e-5)  # frame 0's hidden patch comes from frame 1
 
 
+def test_clean_plate_trusts_pixels_next_to_a_mask_over_a_guess_and_takes_still_views_as_they_are() -> None:
+    rng = np.random.default_rng(1)
+    background = rng.random((16, 20, 3)).astype(np.float32)
+    mask = _square(4, 4, size=6)
+    img0, img1 = background.copy(), background.copy()
+    img0[mask], img1[mask] = 1.0, 1.0  # a held object: what it hides no frame shows
+    zero = np.zeros((2, 16, 20))
+    doubtful = (_square(3, 3, size=8) | _square(2, 2, size=10)) & ~mask  # a band around the mask
+    plate, seen = clean_plate(img0, img1, ~mask, ~mask, doubtful, doubtful, zero, zero, 0.5)
+    assert np.allclose(plate[doubtful], background[doubtful], atol=1e-5)  # shown, if doubtful: not smoothed
+    assert (seen == ~mask).all()
+    view = np.full((16, 20, 3), 0.25, np.float32)
+    plate, seen = clean_plate(img0, img1, ~mask, ~mask, doubtful, doubtful, zero, zero, 0.5, (view, mask))
+    assert seen.all()
+    assert np.array_equal(plate[mask], view[mask])
+
+
+def test_still_share_tells_a_still_background_from_a_moving_one() -> None:
+    rng = np.random.default_rng(2)
+    texture = rng.random((40, 48, 3)).astype(np.float32)
+    everywhere = np.ones((40, 48), bool)
+    noisy = np.clip(texture + rng.normal(0.0, 0.01, texture.shape), 0, 1).astype(np.float32)
+    assert still_share(texture, noisy, everywhere, everywhere).min() > 0.99
+    moved = np.roll(texture, 2, axis=1)  # the camera panned two pixels
+    assert still_share(texture, moved, everywhere, everywhere).max() < 0.5
+    hidden = np.zeros((40, 48), bool)
+    hidden[10:30, 10:30] = True  # where one frame shows an object: judged from around it
+    share = still_share(texture, noisy, ~hidden, everywhere)
+    assert share[20, 20] > 0.99
+
+
+def test_still_background_takes_the_view_nearest_in_time_where_it_shows_background() -> None:
+    shape = (6, 8)
+    frame0, frame1, network = (np.full((*shape, 3), v, np.float32) for v in (0.0, 1.0, 0.5))
+    shows0 = np.ones(shape, bool)
+    shows0[:, :4] = False  # an object covers the left half of frame 0
+    shows1 = np.ones(shape, bool)
+    shows_network = np.zeros(shape, bool)
+    still = np.ones(shape, bool)
+    still[0] = False  # the top row moves: no view shows it as it is at the wanted time
+    views = [(0.0, frame0, shows0), (1.0, frame1, shows1), (0.5, network, shows_network)]
+    colour, known = still_background(views, still, 0.2)
+    assert (known == still).all()
+    assert (colour[1:, 4:] == 0.0).all()
+    assert (colour[1:, :4] == 1.0).all()  # frame 0 hides it; frame 1 shows it
+    assert (colour[0] == 0.0).all()
+
+
 def test_composite_blends_plate_then_layers_in_order() -> None:
     base = np.zeros((4, 4, 3), np.float32)
     plate = np.full((4, 4, 3), 0.5, np.float32)
@@ -115,3 +167,34 @@ def test_paste_window_writes_the_part_and_drops_what_lies_outside() -> None:
     assert out[2:, :].sum() == 0
     assert out[:, :3].sum() == 0
     assert canvas.sum() == 0  # the canvas itself is untouched
+
+
+def test_object_vicinity_takes_each_objects_own_time_where_the_background_is_still() -> None:
+    shape = (6, 8)
+    at_half, at_one = np.full((*shape, 3), 0.5, np.float32), np.ones((*shape, 3), np.float32)
+    near_a, near_b = np.zeros(shape, bool), np.zeros(shape, bool)
+    near_a[:, :5], near_b[:, 3:] = True, True  # two objects, near each other in columns 3 and 4
+    shows = np.ones(shape, bool)
+    shows[0, 0] = False  # object a's own region at its time: not taken
+    still = np.ones(shape, bool)
+    still[:, 7] = False
+    colour, known = object_vicinity([near_a, near_b], [(at_half, shows), (at_one, shows)], still)
+    assert (colour[:, 3:7] == 1.0).all()  # b is on top
+    assert (colour[1:, :3] == 0.5).all()
+    assert not known[0, 0]
+    assert not known[:, 7].any()
+
+
+def test_inpaint_fills_only_the_wanted_pixels_from_the_known_ones() -> None:
+    ys, xs = np.mgrid[0:48, 0:64]
+    gradient = np.stack([xs / 63.0, ys / 47.0, np.full(xs.shape, 0.5)], axis=2).astype(np.float32)
+    known = np.ones((48, 64), bool)
+    known[20:28, 30:38] = False
+    wanted = ~known
+    wanted[20:22] = False  # hidden, but covered in the output: left as it is
+    holed = gradient.copy()
+    holed[~known] = 0.0
+    filled = inpaint(holed, known, wanted)
+    assert np.array_equal(filled[~wanted], holed[~wanted])
+    assert np.abs(filled[wanted] - gradient[wanted]).max() < 0.05
+    assert inpaint(holed, known, np.zeros_like(known)) is holed  # nothing invented: nothing to do
