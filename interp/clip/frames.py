@@ -155,6 +155,24 @@ class VideoClip(ClipFrames):
         self._file.close()
 
 
+class ScaledView(ClipFrames):
+    """A clip seen at a smaller working size: its full-size frames are ``base``'s working frames (the size a retimed
+    clip renders at), its working frames those scaled to at most ``side`` (the size the tracker follows objects at)."""
+
+    def __init__(self, base: ClipFrames, side: int = WORK_SIDE) -> None:
+        height, width = base.shape
+        super().__init__(
+            ClipInfo(base.info.path, height, width, len(base), base.info.fps), work_shape(height, width, side)
+        )
+        self.base = base
+
+    def full(self, index: int) -> np.ndarray:
+        return self.base.work(index)
+
+    def work(self, index: int) -> np.ndarray:
+        return to_work(self.base.work(index), self.shape)
+
+
 def open_clip(path: Path | str, side: int = WORK_SIDE, progress: Progress | None = None) -> ClipFrames:
     """Open ``path``: a video file, or a folder of frames (PNG or JPEG, sorted by name).
 

@@ -388,3 +388,10 @@ class Interpolator:
         """
         _, flow = self._render_batch(pair, self._map_tensor(t, pair), iters, None)
         return self._crop(flow, pair)[0].float().cpu().numpy()
+
+    @torch.inference_mode()
+    def render_with_flow(self, pair: FramePair, t: float, iters: int = DEFAULT_ITERS) -> tuple[np.ndarray, np.ndarray]:
+        """The frame at uniform time ``t`` and the flow that made it, in one pass: (``H x W x 3`` float32 RGB in
+        [0, 1], ``4 x H x W`` float32 flow as ``flow`` gives it)."""
+        images, flow = self._render_batch(pair, self._map_tensor(t, pair), iters, None)
+        return self._to_numpy(images, pair)[0], self._crop(flow, pair)[0].float().cpu().numpy()

@@ -50,17 +50,27 @@ def write_sequence(
     gif: bool = False,
     mp4: bool = False,
     loop: str = "forward",
+    audio_from: Path | None = None,
+    audio_codec: str = "aac",
 ) -> Generator[int, None, SequenceFiles]:
     """Write ``frames`` (``H x W x 3`` uint8 RGB) into ``out``, yielding the number written so far (again while a
     there-and-back loop's return leg is encoded and while the encoders finish).
 
     Each frame goes to its PNG and to the encoders as it arrives; a there-and-back loop reads the PNGs back for its
     return leg. Closing the generator early (a cancelled render) removes everything it wrote. The generator's return
-    value is the ``SequenceFiles``.
+    value is the ``SequenceFiles``. ``audio_from``: a media file whose audio goes into the MP4 (``audio_codec``:
+    ``"aac"`` or ``"copy"``).
     """
     wanted = [name for name, asked in ((GIF_NAME, gif), (MP4_NAME, mp4)) if asked]
     with atomic_folder(out, owned=(FRAME_GLOB, GIF_NAME, MP4_NAME)) as staging, ExitStack() as stack:
-        writers = [stack.enter_context(FfmpegWriter(staging / name, fps)) for name in wanted]
+        writers = [
+            stack.enter_context(
+                FfmpegWriter(
+                    staging / name, fps, audio_from=audio_from if name == MP4_NAME else None, audio_codec=audio_codec
+                )
+            )
+            for name in wanted
+        ]
         paths: list[Path] = []
         for index, frame in enumerate(frames):
             paths.append(write_image(staging / FRAME_PATTERN.format(index), frame))

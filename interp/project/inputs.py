@@ -217,6 +217,40 @@ def _painted(
     return np.zeros(shape, bool) if mask is None else mask
 
 
+def object_mask(
+    obj: ObjectSpec,
+    where: str,
+    base_dir: Path | None,
+    size: tuple[int, int],
+    images: tuple[np.ndarray, np.ndarray],
+    segment: SegmentFn | None,
+) -> Generator[str, None, np.ndarray]:
+    """One object's mask on ``images[0]`` (the frame it is given on; ``images[1]`` is the next one, the motion cue):
+    its mask file read, or its clicks and box segmented, then its brush painted; yields each step's name.
+
+    ``size``: ``(width, height)`` of the frames the project's mask and clicks refer to; the mask is made at the
+    size of ``images`` (``h x w`` bool). ``ProjectError`` names the field of a bad file, a click outside the frame or
+    an empty mask.
+    """
+    width, height = size
+    work_h, work_w = images[0].shape[:2]
+    if obj.mask is not None:
+        mask = resize_mask(_read_mask(obj.mask, base_dir, f"{where}.mask", size), work_h, work_w)
+    else:
+        _check_prompts(obj, where, width, height)
+        obj = scaled_object(obj, work_w / width, work_h / height)
+        mask = None
+        if any(p.positive for p in obj.points) or obj.box is not None:
+            if segment is None:
+                raise field_error(where, "has points but no segmenter is available to turn them into a mask")
+            mask = np.asarray(segment(images[0], images[1], prompt_clicks(obj.points, obj.box), obj.box)) > 0
+            yield f"{where}.points"
+        mask = yield from _painted(mask, obj.brush, (work_h, work_w), where)
+    if not mask.any():
+        raise field_error(where, "its mask is empty")
+    return mask
+
+
 def iter_load_inputs(
     project: Project,
     segment: SegmentFn | None = None,
@@ -243,20 +277,7 @@ def iter_load_inputs(
     masks = []
     for index, obj in enumerate(project.objects):
         where = f"objects[{index}]"
-        if obj.mask is not None:
-            mask = resize_mask(_read_mask(obj.mask, project.base_dir, f"{where}.mask", (width, height)), work_h, work_w)
-        else:
-            _check_prompts(obj, where, width, height)
-            obj = scaled_object(obj, work_w / width, work_h / height)
-            mask = None
-            if any(p.positive for p in obj.points) or obj.box is not None:
-                if segment is None:
-                    raise field_error(where, "has points but no segmenter is available to turn them into a mask")
-                mask = np.asarray(segment(img0, img1, prompt_clicks(obj.points, obj.box), obj.box)) > 0
-                yield f"{where}.points"
-            mask = yield from _painted(mask, obj.brush, (work_h, work_w), where)
-        if not mask.any():
-            raise field_error(where, "its mask is empty")
+        mask = yield from object_mask(obj, where, project.base_dir, (width, height), (img0, img1), segment)
         masks.append(mask)
         yield where
     return ProjectInputs(img0, img1, tuple(masks))

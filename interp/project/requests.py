@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from interp.core.progress import Progress, drain
 from interp.engine.interpolator import Interpolator
 from interp.engine.manipulator import choose_renderer
+from interp.errors import InputError
+from interp.project.clip_render import check_clip_project, render_clip
+from interp.project.clip_schema import ClipProject, is_clip_document, parse_clip_project, read_document
 from interp.project.inputs import load_inputs
 from interp.project.pipeline import iter_project_outputs, render_project
-from interp.project.schema import Project, SegmentFn, load_project, with_overrides
+from interp.project.schema import Project, SegmentFn, parse_project, with_overrides
 from sam_utils.segmenter import Segmenter, make_segmenter
 
 
@@ -59,8 +62,11 @@ def render_request(
 
     ``interpolator_for`` gives the loaded model of a name; ``progress(done, total)`` follows the frames.
     """
+    document = read_document(request.project)
+    if is_clip_document(document):
+        return _render_clip_request(request, document, interpolator_for, progress)
     project = with_overrides(
-        load_project(request.project),
+        parse_project(document, request.project.parent.resolve()),
         model=request.model,
         renderer=request.renderer,
         num_frames=request.num_frames,
@@ -82,3 +88,29 @@ def render_request(
         f"wrote {len(result.frames)} frames{extras} to {request.out} with {project.model} ({renderer}) in "
         f"{time.perf_counter() - started:.1f} s{clicked}"
     )
+
+
+def clip_segmenter(project: ClipProject) -> SegmentFn | None:
+    """A clicks-to-mask function when some object of a clip project is given by clicks or a box."""
+    if not any(obj.masks is None and obj.spec.mask is None for obj in project.objects):
+        return None
+    segmenter = shared_segmenter()
+    return lambda image, following, clicks, box: segmenter.segment(image, clicks, box, next_image=following).mask
+
+
+def _render_clip_request(
+    request: RenderRequest,
+    document: object,
+    interpolator_for: Callable[[str], Interpolator],
+    progress: Progress | None,
+) -> str:
+    """A clip project (version 2): the flags that apply to clips override the file; the others are refused."""
+    for flag, value in (("--renderer", request.renderer), ("--loop", request.loop)):
+        if value is not None:
+            raise InputError(f"{flag} does not apply to a clip project ({request.project})")
+    project = parse_clip_project(document, request.project.parent.resolve())
+    overrides = {"model": request.model, "num_frames": request.num_frames, "fps": request.fps, "iters": request.iters}
+    project = replace(project, **{key: value for key, value in overrides.items() if value is not None})
+    check_clip_project(project)
+    interpolator = interpolator_for(project.model)
+    return render_clip(project, interpolator, request.out, request.gif, request.mp4, clip_segmenter(project), progress)

@@ -244,6 +244,10 @@ def parse_project(data: Any, base_dir: Path | None = None) -> Project:
         raise ProjectError("a project must be a JSON object")
     if data.get("format") != FORMAT:
         raise field_error("format", f"must be {FORMAT!r}, got {data.get('format')!r}")
+    if data.get("version") == 2:
+        raise field_error(
+            "version", "2 is a clip project (a video retimed per object): render it with python -m interp render"
+        )
     if data.get("version") != VERSION:
         raise field_error("version", f"version {data.get('version')!r} is not supported (this interp reads {VERSION})")
     frames = []
