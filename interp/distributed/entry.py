@@ -85,13 +85,40 @@ def track_on_ray(
 
 
 def render_on_ray(args: argparse.Namespace, requests: Sequence[RenderRequest]) -> tuple[list[str], str]:
-    """``interp render --ray``: one line per project (in order) and a line saying where they were rendered."""
-    from interp.distributed.render_job import run_render_job
+    """``interp render --ray``: one line per project (in order) and a line saying where they were rendered.
 
+    Two-frame projects are one unit each; a clip project's output frames are split in chunks across the workers
+    (its objects followed once, here)."""
+    from interp.distributed.render_job import run_render_job
+    from interp.distributed.retime_job import run_retime_job
+    from interp.errors import InterpError
+    from interp.project.clip_schema import is_clip_document, read_document
+
+    def is_clip(request: RenderRequest) -> bool:
+        try:
+            return is_clip_document(read_document(request.project))
+        except InterpError:
+            return False  # reported by the project's own render
+
+    clips = [is_clip(request) for request in requests]
     with ray_session(args.ray or LOCAL) as ray:
         shape = worker_shape(ray, args.device, args.ray_workers, args.ray_cpus)
         spec = ModelSpec(None, args.checkpoint, args.device, args.fp16, args.scale, args.batch_size)
-        return run_render_job(ray, shape, spec, requests)
+        pairs = [request for request, clip in zip(requests, clips, strict=True) if not clip]
+        lines_of_pairs, where = run_render_job(ray, shape, spec, pairs) if pairs else ([], "")
+        lines, places = [], [where] if where else []
+        for request, clip in zip(requests, clips, strict=True):
+            if not clip:
+                lines.append(lines_of_pairs.pop(0))
+                continue
+            try:
+                with progress_bar("rendering") as progress:
+                    line, place = run_retime_job(ray, shape, spec, request, progress)
+                places.append(place)
+            except InterpError as exc:
+                line = f"failed: {exc}"
+            lines.append(line)
+        return lines, "\n".join(places)
 
 
 def index_on_ray(

@@ -154,15 +154,21 @@ def frames(job: ClipJob, progress: Progress | None = None) -> Iterator[np.ndarra
         yield retimed.image
 
 
-def open_job(
-    project: ClipProject,
-    interpolator: Interpolator,
-    stack: ExitStack,
-    segment: SegmentFn | None = None,
-    progress: Progress | None = None,
-) -> ClipJob:
-    """Open the clip (a video is decoded once into a temporary file, closed with ``stack``), fill every object's
-    masks (``progress`` counts the decode, then object-frames) and plan the output."""
+@dataclass(frozen=True)
+class ClipMasks:
+    """An opened clip at its render size (``clip.full(i)``: ``H x W x 3`` uint8) and every object's mask on every
+    frame (``store``); ``path`` is the clip's file or folder."""
+
+    path: Path
+    clip: ClipFrames
+    store: MaskStore
+
+
+def open_masks(
+    project: ClipProject, stack: ExitStack, segment: SegmentFn | None = None, progress: Progress | None = None
+) -> ClipMasks:
+    """Open the clip (a video is decoded once into a temporary file, closed with ``stack``) and fill every object's
+    masks (``progress`` counts the decode, then object-frames)."""
     path = project.path(project.video, "video")
     if not path.exists():
         raise field_error("video", f"no such clip: {path} (a video file or a folder of frames)")
@@ -174,14 +180,27 @@ def open_job(
     rendered = ScaledView(clip, max(render_h, render_w))
     store = stack.enter_context(MaskStore(max(1, len(project.objects)), len(clip), render_h, render_w))
     fill_masks(project, rendered, original, store, segment, progress)
-    num_output = project.num_frames or len(clip)
-    fps = output_fps(project, clip.info.fps)
-    audio, notice = audio_plan(project, path, num_output, fps, len(clip))
+    return ClipMasks(path, rendered, store)
+
+
+def open_job(
+    project: ClipProject,
+    interpolator: Interpolator,
+    stack: ExitStack,
+    segment: SegmentFn | None = None,
+    progress: Progress | None = None,
+) -> ClipJob:
+    """``open_masks``, then plan the output: its timings, rate and audio, and the retimer."""
+    opened = open_masks(project, stack, segment, progress)
+    count = len(opened.clip)
+    num_output = project.num_frames or count
+    fps = output_fps(project, opened.clip.info.fps)
+    audio, notice = audio_plan(project, opened.path, num_output, fps, count)
     stats = ClipStats(notices=[notice] if notice else [])
-    retimer = Retimer(interpolator, rendered.full, store, len(clip), project.iters)
+    retimer = Retimer(interpolator, opened.clip.full, opened.store, count, project.iters)
     curves = [obj.spec.curve for obj in project.objects]
-    timings = clip_timings(project.background, curves, num_output, len(clip))
-    return ClipJob(project, clip, store, retimer, timings, fps, audio, stats)
+    timings = clip_timings(project.background, curves, num_output, count)
+    return ClipJob(project, opened.clip, opened.store, retimer, timings, fps, audio, stats)
 
 
 def render_clip(

@@ -98,13 +98,9 @@ def clip_segmenter(project: ClipProject) -> SegmentFn | None:
     return lambda image, following, clicks, box: segmenter.segment(image, clicks, box, next_image=following).mask
 
 
-def _render_clip_request(
-    request: RenderRequest,
-    document: object,
-    interpolator_for: Callable[[str], Interpolator],
-    progress: Progress | None,
-) -> str:
-    """A clip project (version 2): the flags that apply to clips override the file; the others are refused."""
+def clip_request_project(request: RenderRequest, document: object) -> ClipProject:
+    """The clip project (version 2) a request renders: the flags that apply to clips override the file; the others
+    are refused."""
     for flag, value in (("--renderer", request.renderer), ("--loop", request.loop)):
         if value is not None:
             raise InputError(f"{flag} does not apply to a clip project ({request.project})")
@@ -112,5 +108,15 @@ def _render_clip_request(
     overrides = {"model": request.model, "num_frames": request.num_frames, "fps": request.fps, "iters": request.iters}
     project = replace(project, **{key: value for key, value in overrides.items() if value is not None})
     check_clip_project(project)
+    return project
+
+
+def _render_clip_request(
+    request: RenderRequest,
+    document: object,
+    interpolator_for: Callable[[str], Interpolator],
+    progress: Progress | None,
+) -> str:
+    project = clip_request_project(request, document)
     interpolator = interpolator_for(project.model)
     return render_clip(project, interpolator, request.out, request.gif, request.mp4, clip_segmenter(project), progress)
