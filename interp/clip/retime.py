@@ -23,17 +23,22 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from interp.clip.plates import DEFAULT_REACH, Plate, Registration, clean_plate
+from interp.clip.plates import DEFAULT_REACH, Plate, Registration, clean_plate, grow, grow_px
 from interp.clip.store import MaskStore
+from interp.core.composite import WINDOW_MARGIN_PX, paste_window
 from interp.core.curves import Curve, output_times
 from interp.core.lru import LRUCache
 from interp.core.progress import Progress
-from interp.engine.interpolator import DEFAULT_ITERS, EncodedFrame, Interpolator
+from interp.engine.interpolator import DEFAULT_ITERS, EncodedFrame, FramePair, Interpolator
 
 #: Times closer than this (frames) are the same time: an object there stays in the background's frame.
 SAME_TIME = 1e-3
 #: Soft edge of a pasted object (Gaussian sigma, pixels).
 EDGE_SIGMA = 1.0
+#: A carried mask counts from this value on when it marks what a plate must replace.
+CARRIED_LEVEL = 0.02
+
+Window = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,25 @@ def paste(base: np.ndarray, layer: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return base * (1.0 - a) + layer * a
 
 
+def bounding_window(region: np.ndarray, margin: int = WINDOW_MARGIN_PX) -> Window | None:
+    """``(top, left, height, width)`` of ``region``'s (``H x W`` bool) bounding box grown by ``margin`` and kept
+    inside the frame; None for an empty region."""
+    rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
+    if not len(rows):
+        return None
+    height, width = region.shape
+    top, left = max(0, rows[0] - margin), max(0, cols[0] - margin)
+    bottom, right = min(height, rows[-1] + 1 + margin), min(width, cols[-1] + 1 + margin)
+    return int(top), int(left), int(bottom - top), int(right - left)
+
+
+def crop(array: np.ndarray, top: int, left: int, height: int, width: int) -> np.ndarray:
+    """The ``height x width`` window of ``array`` (``H x W [x C]``) at ``(top, left)``, zero where it reaches past
+    the frame (a window may start in the network's padding)."""
+    out = np.zeros((height, width, *array.shape[2:]), dtype=array.dtype)
+    return paste_window(out, array, -top, -left)
+
+
 @dataclass(frozen=True)
 class Retimed:
     """One output frame: ``image`` ``H x W x 3`` uint8 RGB and ``invented`` (``H x W`` bool) where it shows
@@ -101,6 +125,10 @@ class Retimed:
 
 class Retimer:
     """Renders output frames of a retimed clip from its frames and every object's mask on every frame.
+
+    Network frames are rendered on a window around what they are needed for when that is clearly smaller than the
+    frame (an object's region at its own time, the part of the background a plate replaces), as the two-frame
+    renderer does: an object small in the frame costs a small network pass.
 
     Args:
         interpolator: the network that makes frames between clip frames.
@@ -129,7 +157,8 @@ class Retimer:
         self._frames: LRUCache[int, np.ndarray] = LRUCache(16)
         self._plates: LRUCache[tuple[int, tuple[int, ...]], Plate] = LRUCache(8)
         self._encoded: LRUCache[tuple[int, tuple[int, ...]], EncodedFrame] = LRUCache(4)
-        self._between: LRUCache[tuple[float, tuple[int, ...]], tuple[np.ndarray, np.ndarray | None]] = LRUCache(4)
+        self._pairs: LRUCache[tuple[int, tuple[int, ...]], FramePair] = LRUCache(2)
+        self._between: LRUCache[tuple, tuple[np.ndarray, np.ndarray | None, tuple[int, int]]] = LRUCache(6)
         self.registration = Registration(
             self.frame, lambda i: masks.union(list(range(masks.num_objects)), i), masks.height, masks.width
         )
@@ -163,40 +192,78 @@ class Retimer:
             self._encoded.put((index, removed), found)
         return found
 
-    def at(self, time: float, removed: tuple[int, ...] = (), with_flow: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """The (plated) clip at ``time``: ``H x W x 3`` float32 in [0, 1] and its invented pixels (``H x W`` bool)."""
+    def _pair(self, a: int, removed: tuple[int, ...]) -> FramePair:
+        found = self._pairs.get((a, removed))
+        if found is None:
+            found = self.interpolator.encode_pair(self._encode(a, removed), self._encode(a + 1, removed))
+            self._pairs.put((a, removed), found)
+        return found
+
+    def _network(
+        self, a: int, fraction: float, removed: tuple[int, ...], window: Window | None = None, with_flow: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+        """The network's frame at ``a + fraction`` between the (plated) clip frames ``a`` and ``a + 1``, on
+        ``window`` (or the whole frame when the window would not be clearly smaller): ``(image, flow or None,
+        (top, left))``, the image ``h x W x 3`` float32 in [0, 1] with its top-left pixel at ``(top, left)``."""
+        key = (round(a + fraction, 6), removed, window)
+        found = self._between.get(key)
+        if found is None or (with_flow and found[1] is None):
+            pair, offset = self._pair(a, removed), (0, 0)
+            if window is not None:
+                windowed = self.interpolator.window(pair, *window)
+                if windowed is not None:
+                    pair, offset = windowed
+            self.network_passes += 1
+            if with_flow:
+                image, flow = self.interpolator.render_with_flow(pair, fraction, self.iters)
+                found = (image, flow, offset)
+            else:
+                found = (self.interpolator.render(pair, [fraction], self.iters)[0], None, offset)
+            self._between.put(key, found)
+        return found
+
+    def at(self, time: float, removed: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """The (plated) clip at ``time``: ``H x W x 3`` float32 in [0, 1] and its invented pixels (``H x W`` bool).
+
+        Between frames with objects taken out: the network's frame between the clip frames, and within the region
+        the removed objects cover (at both frames and carried to ``time``) the network's frame between the plates.
+        """
         a, fraction = split_time(time, self.num_frames)
         if fraction == 0.0:
             plate = self.plate(a, removed)
             return plate.image.astype(np.float32) / 255.0, plate.invented
-        image, _ = self._network(a, fraction, removed, with_flow)
-        invented = self.plate(a, removed).invented | self.plate(a + 1, removed).invented
+        plain, flow, _ = self._network(a, fraction, (), with_flow=bool(removed))
+        if not removed:
+            return plain, np.zeros(plain.shape[:2], dtype=bool)
+        assert flow is not None
+        region = np.zeros(plain.shape[:2], dtype=bool)
+        for obj in removed:
+            mask_a, mask_b = self.masks.get(obj, a), self.masks.get(obj, a + 1)
+            region |= mask_a | mask_b | (carry_mask(mask_a, mask_b, flow, fraction) > CARRIED_LEVEL)
+        region = grow(region, grow_px(*region.shape))
+        clean, _, (top, left) = self._network(a, fraction, removed, bounding_window(region))
+        alpha = soft_edge(region.astype(np.float32))
+        image = paste(plain, paste_window(plain, clean, top, left), alpha)
+        invented = (self.plate(a, removed).invented | self.plate(a + 1, removed).invented) & region
         return image, invented
 
-    def _network(
-        self, a: int, fraction: float, removed: tuple[int, ...], with_flow: bool
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        key = (round(a + fraction, 6), removed)
-        found = self._between.get(key)
-        if found is None or (with_flow and found[1] is None):
-            pair = self.interpolator.encode_pair(self._encode(a, removed), self._encode(a + 1, removed))
-            self.network_passes += 1
-            if with_flow:
-                found = self.interpolator.render_with_flow(pair, fraction, self.iters)
-            else:
-                found = (self.interpolator.render(pair, [fraction], self.iters)[0], None)
-            self._between.put(key, found)
-        return found
-
     def object_at(self, obj: int, time: float) -> tuple[np.ndarray, np.ndarray]:
-        """Object ``obj`` as the clip shows it at ``time``: the frame there (``H x W x 3`` float32) and the object's
-        soft mask on it (``H x W`` float32 in [0, 1])."""
+        """Object ``obj`` as the clip shows it at ``time``: the frame there (``H x W x 3`` float32; outside the
+        object's window it is zero) and the object's soft mask on it (``H x W`` float32 in [0, 1])."""
         a, fraction = split_time(time, self.num_frames)
         if fraction == 0.0:
             return self.frame(a).astype(np.float32) / 255.0, self.masks.get(obj, a).astype(np.float32)
-        image, flow = self._network(a, fraction, (), with_flow=True)
+        mask_a, mask_b = self.masks.get(obj, a), self.masks.get(obj, a + 1)
+        image, flow, (top, left) = self._network(a, fraction, (), bounding_window(mask_a | mask_b), with_flow=True)
         assert flow is not None
-        return image, carry_mask(self.masks.get(obj, a), self.masks.get(obj, a + 1), flow, fraction)
+        height, width = image.shape[:2]
+        carried = carry_mask(
+            crop(mask_a, top, left, height, width), crop(mask_b, top, left, height, width), flow, fraction
+        )
+        shape = mask_a.shape
+        layer = paste_window(np.zeros((*shape, 3), np.float32), image, top, left)
+        alpha = paste_window(np.zeros((*shape, 1), np.float32), carried[..., None], top, left)[..., 0]
+        return layer, alpha
 
     def render(self, timing: Timing) -> Retimed:
         """The output frame for ``timing``."""
