@@ -99,14 +99,15 @@ def shown_error(exc: Exception, handler: str, markup: bool = True) -> gr.Error:
     their text; any other exception is a bug, logged with its traceback, and shown as ``INTERNAL_ERROR``.
 
     ``markup``: the message is shown as HTML (the page's toasts), so its text is escaped (``plain``); an API client
-    gets plain text and sees it as written.
+    gets plain text and sees it as written. Gradio prints no traceback of its own for either (``print_exception``):
+    a refused request is no news for the server's log (each printed about 2 KB there), and a bug is logged once.
     """
     if isinstance(exc, gr.Error):
         return exc
     if isinstance(exc, InterpError):
-        return gr.Error(plain(str(exc)) if markup else str(exc))
+        return gr.Error(plain(str(exc)) if markup else str(exc), print_exception=False)
     log.exception("bug in the app's handler %s", handler)
-    return gr.Error(INTERNAL_ERROR)
+    return gr.Error(INTERNAL_ERROR, print_exception=False)
 
 
 def friendly(fn: Callable[..., Any], markup: bool = True) -> Callable[..., Any]:

@@ -21,6 +21,9 @@ ROOT_PREFIX = "interp-session-"
 #: A folder named without a process id (written before ids were added) is stale after this many seconds.
 UNOWNED_STALE_S = 3600.0
 _OWNED = re.compile(rf"^{re.escape(ROOT_PREFIX)}(\d+)-")
+#: Passes ``_remove`` makes over a folder that is still there after one: a render running in another thread (at
+#: exit, on SIGTERM) can write a frame into its folder while the folder is being removed, which then stays.
+REMOVE_PASSES = 5
 
 
 def temp_root() -> Path:
@@ -107,8 +110,13 @@ def is_stale(folder: Path, now: float) -> bool:
 
 
 def _remove(folders: list[Path]) -> list[Path]:
+    """Remove ``folders`` and all they hold, again while a file written meanwhile keeps one (``REMOVE_PASSES``)."""
     for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+        for _ in range(REMOVE_PASSES):
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                break
+            time.sleep(0.02)
     return folders
 
 

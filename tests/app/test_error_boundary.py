@@ -39,6 +39,7 @@ def test_the_projects_errors_are_shown_as_their_text(error: type[Exception], cap
         friendly(handler)()
     assert shown.value.message == "the &lt;b&gt;file&lt;/b&gt; a.png is missing"  # as text, not markup
     assert _bug_records(caplog) == []  # not a bug: nothing logged
+    assert not shown.value.print_exception  # nor by Gradio (a refused request printed 2 KB of traceback)
 
 
 def test_an_input_error_of_a_real_handler_is_its_message(app: App, session: Session) -> None:
@@ -62,6 +63,7 @@ def test_any_other_exception_is_a_logged_bug_with_a_generic_message(
     assert record.exc_info[0] is bug
     assert "handler" in record.getMessage()
     assert "secret-7f3a" in caplog.text  # the details: in the server log only
+    assert not shown.value.print_exception  # logged once, above; not again by Gradio
 
 
 def test_a_bug_in_a_real_handler_leaves_the_session_usable(

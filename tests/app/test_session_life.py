@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from PIL import Image
 
 from interp.app.preview import PREVIEW_CACHE_BYTES, SHARED_STORE, PreviewCache
 from interp.app.session import Session, to_project
-from interp.app.workspace import ROOT_PREFIX, Workspace, remove_stale_folders
+from interp.app.workspace import ROOT_PREFIX, Workspace, remove_own_folders, remove_stale_folders
 from interp.io.images import write_image
 from interp.limits import MAX_ORIGINAL_SIDE, MAX_WORKING_SIDE
 from interp.project.schema import project_to_dict
@@ -151,6 +152,29 @@ def test_stale_folders_of_this_app_are_removed_at_start(tmp_path: Path) -> None:
     assert mine.exists()
     assert alive.exists()
     assert recent.exists()
+
+
+def test_a_frame_written_while_the_folders_are_removed_is_removed_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A render still running at SIGTERM wrote a frame into its folder while the folder was being removed (one
+    ``.part.png`` stayed behind): the removal goes over a folder again while it is still there."""
+    folder = tmp_path / f"{ROOT_PREFIX}{os.getpid()}-abc"
+    staging = folder / "call-x" / ".render.partial-y"
+    staging.mkdir(parents=True)
+    real_rmtree, passes = shutil.rmtree, []
+
+    def racing_rmtree(path: Path, ignore_errors: bool = False) -> None:
+        real_rmtree(path, ignore_errors=ignore_errors)
+        passes.append(path)
+        if len(passes) == 1:  # the render thread wrote its next frame meanwhile: that folder could not go
+            staging.mkdir(parents=True)
+            (staging / ".frame_0002.a00ecd00.part.png").write_bytes(b"png")
+
+    monkeypatch.setattr("interp.app.workspace.shutil.rmtree", racing_rmtree)
+    assert remove_own_folders(tmp_path) == [folder]
+    assert not folder.exists()
+    assert len(passes) == 2
 
 
 SERVER = """
