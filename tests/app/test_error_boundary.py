@@ -107,4 +107,4 @@ def test_a_failed_edit_is_followed_by_no_preview() -> None:
     chained = [d for d in previews if d.trigger_after is not None]
     assert len(chained) == 2 * 20  # the still and the animation after each of the 20 edits
     assert all(d.trigger_only_on_success for d in chained)
-    assert len(previews) - len(chained) == 1  # the time slider's still preview, started by the slider itself
+    assert len(previews) - len(chained) == 2  # the still previews the time slider and the tint toggle start themselves
