@@ -149,30 +149,43 @@ def clean_plate(
 
     Frames are tried nearest first: a frame's pixels are taken, registered onto frame ``index``, wherever no object
     covers them there (every object's mask, grown). What no frame within ``reach`` shows is inpainted (OpenCV Telea)
-    and marked ``invented``.
+    and marked ``invented``. Only the window around the removed pixels is warped and compared, so a plate costs what
+    the removed region's size asks, not the frame's.
     """
     height, width = registration.height, registration.width
     image = registration.frame(index).copy()
-    missing = grow(remove, grow_px(height, width))
+    pixels = grow_px(height, width)
+    missing = grow(remove, pixels)
     if not missing.any():
         return Plate(image, missing)
+    rows, cols = np.nonzero(missing.any(axis=1))[0], np.nonzero(missing.any(axis=0))[0]
+    margin = pixels + 2  # objects farther from the removed pixels than this cannot grow into them
+    top, left = max(0, rows[0] - margin), max(0, cols[0] - margin)
+    bottom, right = min(height, rows[-1] + 1 + margin), min(width, cols[-1] + 1 + margin)
+    size = (int(right - left), int(bottom - top))
+    window = (slice(top, bottom), slice(left, right))
+    to_window = np.array([[1.0, 0.0, -left], [0.0, 1.0, -top], [0.0, 0.0, 1.0]])
+    patch, wanted = image[window], missing[window]
     for other in search_order(index, num_frames, reach):
         homography = registration.between(other, index)
         if homography is None:
             continue
-        shows = (~grow(registration.objects(other), grow_px(height, width))).astype(np.uint8)
+        objects = registration.objects(other).astype(np.uint8)
         if np.allclose(homography, np.eye(3)):
-            warped, valid = registration.frame(other), shows > 0
+            warped, covered = registration.frame(other)[window], objects[window] > 0
         else:
-            warped = cv2.warpPerspective(registration.frame(other), homography, (width, height), flags=cv2.INTER_LINEAR)
-            valid = cv2.warpPerspective(shows, homography, (width, height), flags=cv2.INTER_NEAREST) > 0
-            valid = cv2.erode(valid.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # no border pixels
-        take = missing & valid
+            moved = to_window @ homography
+            warped = cv2.warpPerspective(registration.frame(other), moved, size, flags=cv2.INTER_LINEAR)
+            # outside the other frame counts as covered: no pixel from beyond its border
+            covered = cv2.warpPerspective(objects, moved, size, flags=cv2.INTER_NEAREST, borderValue=1) > 0
+        take = wanted & ~grow(covered, pixels)
         if take.any():
-            image[take] = warped[take]
-            missing &= ~take
-        if not missing.any():
+            patch[take] = warped[take]
+            wanted &= ~take
+        if not wanted.any():
             break
-    if missing.any():
-        image = cv2.inpaint(image, missing.astype(np.uint8), 5, cv2.INPAINT_TELEA)
-    return Plate(image, missing)
+    invented = np.zeros_like(missing)
+    invented[window] = wanted
+    if invented.any():
+        image = cv2.inpaint(image, invented.astype(np.uint8), 5, cv2.INPAINT_TELEA)
+    return Plate(image, invented)
