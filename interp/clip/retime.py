@@ -37,6 +37,10 @@ SAME_TIME = 1e-3
 EDGE_SIGMA = 1.0
 #: A carried mask counts from this value on when it marks what a plate must replace.
 CARRIED_LEVEL = 0.02
+#: Plate windows are widened to whole blocks of this many pixels (the network's grid).
+BLOCK_PX = 64
+#: A window larger than this share of the frame is rendered as the whole frame.
+MAX_WINDOW_SHARE = 0.6
 
 Window = tuple[int, int, int, int]
 
@@ -159,6 +163,7 @@ class Retimer:
         self._encoded: LRUCache[tuple[int, tuple[int, ...]], EncodedFrame] = LRUCache(4)
         self._pairs: LRUCache[tuple[int, tuple[int, ...]], FramePair] = LRUCache(2)
         self._between: LRUCache[tuple, tuple[np.ndarray, np.ndarray | None, tuple[int, int]]] = LRUCache(6)
+        self._windows: LRUCache[tuple, tuple[np.ndarray, np.ndarray | None, tuple[int, int]]] = LRUCache(8)
         self.registration = Registration(
             self.frame, lambda i: masks.union(list(range(masks.num_objects)), i), masks.height, masks.width
         )
@@ -200,26 +205,53 @@ class Retimer:
         return found
 
     def _network(
-        self, a: int, fraction: float, removed: tuple[int, ...], window: Window | None = None, with_flow: bool = False
+        self, a: int, fraction: float, removed: tuple[int, ...], with_flow: bool = False
     ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
-        """The network's frame at ``a + fraction`` between the (plated) clip frames ``a`` and ``a + 1``, on
-        ``window`` (or the whole frame when the window would not be clearly smaller): ``(image, flow or None,
-        (top, left))``, the image ``h x W x 3`` float32 in [0, 1] with its top-left pixel at ``(top, left)``."""
-        key = (round(a + fraction, 6), removed, window)
+        """The network's whole frame at ``a + fraction`` between the (plated) clip frames ``a`` and ``a + 1``:
+        ``(image, flow or None, (0, 0))``, the image ``H x W x 3`` float32 in [0, 1]."""
+        key = (round(a + fraction, 6), removed)
         found = self._between.get(key)
         if found is None or (with_flow and found[1] is None):
-            pair, offset = self._pair(a, removed), (0, 0)
-            if window is not None:
-                windowed = self.interpolator.window(pair, *window)
-                if windowed is not None:
-                    pair, offset = windowed
+            pair = self._pair(a, removed)
             self.network_passes += 1
             if with_flow:
                 image, flow = self.interpolator.render_with_flow(pair, fraction, self.iters)
-                found = (image, flow, offset)
+                found = (image, flow, (0, 0))
             else:
-                found = (self.interpolator.render(pair, [fraction], self.iters)[0], None, offset)
+                found = (self.interpolator.render(pair, [fraction], self.iters)[0], None, (0, 0))
             self._between.put(key, found)
+        return found
+
+    def _windowed(
+        self, a: int, fraction: float, removed: tuple[int, ...], window: Window | None, with_flow: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+        """The network's frame at ``a + fraction`` between the (plated) frames ``a`` and ``a + 1`` on ``window``
+        widened to whole blocks of ``BLOCK_PX``: the two windows encoded as a pair of their own, so a small object
+        or a small plate costs a small pass. The whole frame (``_network``) when the window is not clearly smaller.
+        Returns ``(image, flow or None, (top, left))`` as ``_network`` does."""
+        height, width = self.masks.height, self.masks.width
+        box = None
+        if window is not None:
+            top, left, h, w = window
+            y0, x0 = top // BLOCK_PX * BLOCK_PX, left // BLOCK_PX * BLOCK_PX
+            y1 = min(height, -(-(top + h) // BLOCK_PX) * BLOCK_PX)
+            x1 = min(width, -(-(left + w) // BLOCK_PX) * BLOCK_PX)
+            if (y1 - y0) * (x1 - x0) <= MAX_WINDOW_SHARE * height * width:
+                box = (y0, x0, y1, x1)
+        if box is None:
+            return self._network(a, fraction, removed, with_flow=with_flow)
+        key = (round(a + fraction, 6), removed, box)
+        found = self._windows.get(key)
+        if found is None or (with_flow and found[1] is None):
+            y0, x0, y1, x1 = box
+            pair = self.interpolator.encode_pair(*(self.plate(i, removed).image[y0:y1, x0:x1] for i in (a, a + 1)))
+            self.network_passes += 1
+            if with_flow:
+                image, flow = self.interpolator.render_with_flow(pair, fraction, self.iters)
+                found = (image, flow, (y0, x0))
+            else:
+                found = (self.interpolator.render(pair, [fraction], self.iters)[0], None, (y0, x0))
+            self._windows.put(key, found)
         return found
 
     def at(self, time: float, removed: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
@@ -241,7 +273,7 @@ class Retimer:
             mask_a, mask_b = self.masks.get(obj, a), self.masks.get(obj, a + 1)
             region |= mask_a | mask_b | (carry_mask(mask_a, mask_b, flow, fraction) > CARRIED_LEVEL)
         region = grow(region, grow_px(*region.shape))
-        clean, _, (top, left) = self._network(a, fraction, removed, bounding_window(region))
+        clean, _, (top, left) = self._windowed(a, fraction, removed, bounding_window(region))
         alpha = soft_edge(region.astype(np.float32))
         image = paste(plain, paste_window(plain, clean, top, left), alpha)
         invented = (self.plate(a, removed).invented | self.plate(a + 1, removed).invented) & region
@@ -254,7 +286,7 @@ class Retimer:
         if fraction == 0.0:
             return self.frame(a).astype(np.float32) / 255.0, self.masks.get(obj, a).astype(np.float32)
         mask_a, mask_b = self.masks.get(obj, a), self.masks.get(obj, a + 1)
-        image, flow, (top, left) = self._network(a, fraction, (), bounding_window(mask_a | mask_b), with_flow=True)
+        image, flow, (top, left) = self._windowed(a, fraction, (), bounding_window(mask_a | mask_b), with_flow=True)
         assert flow is not None
         height, width = image.shape[:2]
         carried = carry_mask(
