@@ -36,12 +36,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DEMO = PROJECT_ROOT / "assets" / "demo"
 PAIRS = "#object-pairs textarea, #object-pairs input"
 
-#: Every message (toast) the page shows from now on, in order, kept in ``window.toasts`` (they fade after a while).
+#: Every message (toast) the page shows from now on, in order, kept in ``window.toasts`` as ``"info: text"`` (they fade
+#: after a while). Gradio 6 groups messages by type: one that comes while another of its type is still shown is added
+#: to that toast ("Info (2)"), so each message's own text element is recorded, not the toast.
 RECORD_TOASTS = """() => {
   window.toasts = [];
   const seen = new WeakSet();
-  const note = () => document.querySelectorAll('[data-testid=toast-body]').forEach(toast => {
-    if (!seen.has(toast)) { seen.add(toast); window.toasts.push(toast.innerText); }
+  const note = () => document.querySelectorAll('[data-testid=toast-body] [data-testid=toast-text]').forEach(text => {
+    if (seen.has(text) || !text.innerText.trim()) return;
+    seen.add(text);
+    const body = text.closest('[data-testid=toast-body]');
+    const type = ['error', 'warning', 'info', 'success'].find(name => body.classList.contains(name)) || '?';
+    window.toasts.push(`${type}: ${text.innerText.trim()}`);
   });
   new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
