@@ -1,5 +1,5 @@
 """``interp render --ray`` on a clip project: objects followed once, output frames in chunks on two Ray nodes, the
-same frames as the local run."""
+local run's frames (up to rounding)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def test_chunks_on_ray_give_the_local_frames(ray_cluster: RayCluster, tmp_path) 
     local, remote = tmp_path / "local", tmp_path / "ray"
     assert main(["render", str(project), "--out", str(local)]) == 0
     assert main(["render", str(project), "--out", str(remote), "--ray", ray_cluster.address, "--ray-workers", "2"]) == 0
-    for j in range(20):
+    for j in range(20):  # up to rounding: the workers run torch on fewer threads than the local run
         name = f"frame_{j:04d}.png"
-        assert np.array_equal(read_image(local / name), read_image(remote / name)), name
+        difference = np.abs(read_image(local / name).astype(int) - read_image(remote / name))
+        assert difference.max() <= 3, name
+        assert difference.mean() < 0.05, name
     assert not [p for p in tmp_path.iterdir() if ".ray-" in p.name]
