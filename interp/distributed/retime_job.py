@@ -25,9 +25,9 @@ import numpy as np
 
 from interp.core.progress import Progress, drain
 from interp.distributed.cluster import WorkerShape
+from interp.distributed.render_job import RenderWorker
 from interp.distributed.units import describe_nodes, run_units, start_actors
 from interp.distributed.workers import ModelSpec, node_id
-from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
 from interp.io.images import read_image, write_image
 from interp.io.outputs import FRAME_PATTERN, write_sequence
@@ -61,27 +61,11 @@ def plan_ranges(num_output: int, workers: int, least: int = MIN_CHUNK_FRAMES) ->
     return [(start, min(start + size, num_output)) for start in range(0, num_output, size)]
 
 
-class RetimeWorker:
-    """A Ray actor that renders ranges of a clip project's output frames; models are loaded once per actor."""
+class RetimeWorker(RenderWorker):
+    """A Ray actor that renders ranges of a clip project's output frames (models loaded once per actor, as the
+    project renderer's are)."""
 
-    def __init__(self, spec: ModelSpec, threads: int) -> None:
-        import torch
-
-        torch.set_num_threads(threads)
-        self.spec = spec
-        self._models: dict[str, Interpolator] = {}
-
-    def _model(self, name: str) -> Interpolator:
-        if name not in self._models:
-            s = self.spec
-            self._models[name] = Interpolator.load(name, s.checkpoint, s.device, s.fp16, s.scale, s.batch_size)
-        return self._models[name]
-
-    def ready(self) -> tuple[str, int]:
-        """(node id, process id)."""
-        return node_id(), os.getpid()
-
-    def render(self, unit: RetimeUnit) -> tuple[int, int, int, str]:
+    def render_range(self, unit: RetimeUnit) -> tuple[int, int, int, str]:
         """(unit index, invented pixels, pixels, node id) for one range, its frames written into ``unit.frames``."""
         if not unit.project_file.is_file():
             raise InputError(f"cannot read {unit.project_file} on this node: the work folder must be on shared storage")
@@ -164,7 +148,7 @@ def run_retime_job(
             stats.pixels += pixels
             by_node[node] = by_node.get(node, 0) + 1
 
-        run_units(ray, actors, units, "render", collect)
+        run_units(ray, actors, units, "render_range", collect)
         steps = write_sequence(
             _frames(frames, num_output),
             request.out,
