@@ -61,6 +61,17 @@ MAX_QUEUED_PER_ADDRESS = 16
 #: A session with 4000x4000 frames holds about 100 MB (its originals kept at 3840 px).
 MAX_LIVE_SESSIONS = 40
 MAX_SESSIONS_BYTES = 1024 * 1024 * 1024
+#: The clip page (``ui.clip_page``): a clip is refused from its header, before any frame is decoded, when it lasts
+#: longer than ``MAX_CLIP_SECONDS``, has more than ``MAX_CLIP_FRAMES`` frames or more than ``MAX_CLIP_PIXELS`` pixels
+#: per frame (a 4K UHD frame is 8.3 MP); a file whose header lies is stopped while it decodes at ``MAX_CLIP_FRAMES``.
+#: The page works on the clip at ``CLIP_WORKING_SIDE`` (longest side: frames kept on disk, masks, previews,
+#: renders), holds at most ``MAX_CLIP_OBJECTS`` objects and renders at most ``MAX_CLIP_OUTPUT_FRAMES`` frames.
+MAX_CLIP_SECONDS = 20.0
+MAX_CLIP_FRAMES = 600
+MAX_CLIP_PIXELS = 3840 * 2160
+CLIP_WORKING_SIDE = 640
+MAX_CLIP_OBJECTS = 4
+MAX_CLIP_OUTPUT_FRAMES = 240
 #: The default bound on one job in the page or the API, in megapixels of work (``JobWork``): 121 frames rendered
 #: at the working size (1280 x 1280) are 198, their 12 objects' masks at that size 20 more.
 #: ``python app.py --max-job-megapixels`` sets another.
@@ -136,4 +147,31 @@ def check_job_work(work: JobWork, max_megapixels: float) -> None:
         raise InputError(
             f"this job is {work.megapixels:.3g} megapixels of work ({work.describe()}), more than this server does "
             f"in one job ({max_megapixels:g}); ask for fewer frames, a smaller size, fewer objects or brush dabs"
+        )
+
+
+def check_clip_header(width: int, height: int, duration: float, frame_count: int, what: str = "the clip") -> None:
+    """Refuse a clip for the clip page from its header (before decoding): a side under ``MIN_FRAME_SIDE``, more than
+    ``MAX_CLIP_PIXELS`` per frame, longer than ``MAX_CLIP_SECONDS`` or more than ``MAX_CLIP_FRAMES`` frames
+    (``duration`` 0 and ``frame_count`` 0: unknown, bounded while decoding by ``check_clip_frames``)."""
+    check_min_side(width, height, what)
+    if width * height > MAX_CLIP_PIXELS:
+        raise InputError(
+            f"{what} is {width}x{height} ({width * height / 1e6:.1f} megapixels per frame); the clip page takes at "
+            f"most {MAX_CLIP_PIXELS / 1e6:.1f} megapixels per frame (3840x2160)"
+        )
+    if duration > MAX_CLIP_SECONDS:
+        raise InputError(
+            f"{what} lasts {duration:.1f} s; the clip page takes clips of at most {MAX_CLIP_SECONDS:g} s "
+            "(cut it shorter first)"
+        )
+    check_clip_frames(frame_count, what)
+
+
+def check_clip_frames(count: int, what: str = "the clip") -> None:
+    """Refuse a clip of more than ``MAX_CLIP_FRAMES`` frames (from its header, or counted while it decodes)."""
+    if count > MAX_CLIP_FRAMES:
+        raise InputError(
+            f"{what} has more than {MAX_CLIP_FRAMES} frames; the clip page takes at most {MAX_CLIP_FRAMES} "
+            f"(about {MAX_CLIP_SECONDS:g} s at 30 fps)"
         )

@@ -10,11 +10,12 @@ the dragged one kept ``MIN_GAP`` from its neighbours and on the ``STEP`` grid, w
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Protocol
 
 import gradio as gr
 import numpy as np
 
-from interp.app.session import Session
 from interp.core.colors import BACKGROUND_COLOR, object_color, to_hex
 from interp.core.curves import Curve
 from interp.core.keyframes import MIN_GAP, STEP
@@ -101,6 +102,21 @@ CSS = """
 """
 
 
+class HasCurve(Protocol):
+    curve: Curve
+
+
+class CurveHolder(Protocol):
+    """What the editor shows: objects with curves, the selected one, the background's curve (a two-frame
+    ``interp.app.session.Session`` or a clip page's ``interp.app.clip_session.ClipSession``)."""
+
+    background: Curve
+    selected: int | None
+
+    @property
+    def objects(self) -> Sequence[HasCurve]: ...
+
+
 def curve_editor(elem_id: str) -> gr.HTML:
     """An empty curve editor (its value comes from ``editor_value``); ``.edit(fn)`` hears the user's edits."""
     return gr.HTML(
@@ -113,7 +129,7 @@ def _sampled(curve: Curve) -> list[list[float]]:
     return np.round(np.stack([t, curve(t)], axis=1), 4).tolist()
 
 
-def editor_value(session: Session, background: bool, title: str) -> str:
+def editor_value(session: CurveHolder, background: bool, title: str) -> str:
     """The editor's JSON: every curve sampled (objects in their colours, the background grey and dashed) and the
     keyframes of the one it edits: the background's, or the selected object's (none when no object is selected).
 

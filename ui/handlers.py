@@ -222,6 +222,8 @@ class App:
         self.sessions = sessions
         self.max_job_megapixels = max_job_megapixels
         self.api_workspace = Workspace()
+        #: the clip page's handlers (``ui.clip_handlers.ClipPage``), set by ``ui.layout.build_page``
+        self.clip_page: Any = None
 
     def check_job(self, num_frames: int, frame: np.ndarray) -> None:
         """The server's bounds on one render of ``num_frames`` frames the size of ``frame`` (page and API alike)."""

@@ -1,5 +1,7 @@
-"""The page: its panels (``ui.panels``), its handlers (``ui.handlers.App``) and the events between them
-(``ui.events.wire``)."""
+"""The page: a header over two tabs. The two-frame page: its panels (``ui.panels``), its handlers
+(``ui.handlers.App``) and the events between them (``ui.events.wire``); the clip page: ``ui.clip_panels``,
+``ui.clip_handlers.ClipPage``, ``ui.clip_events.wire_clip``. Both share the model pool, the segmenter and the live
+sessions."""
 
 from __future__ import annotations
 
@@ -12,11 +14,14 @@ from interp.app.preview import ModelPool, available_models
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES
 from interp.models.registry import DEFAULT_MODEL
 from sam_utils.segmenter import Segmenter, make_segmenter
+from ui.clip_events import wire_clip
+from ui.clip_handlers import ClipPage
+from ui.clip_panels import build_clip_panels
 from ui.events import wire
 from ui.fairness import share_queue_per_client
 from ui.handlers import App
 from ui.lifecycle import LiveSessions
-from ui.panels import build_panels
+from ui.panels import build_header, build_panels
 from ui.request_limit import RequestSizeLimit
 
 
@@ -31,9 +36,18 @@ def build_page(
     sessions = LiveSessions()
     # analytics off: the app makes no network calls of its own (offline-safe)
     with gr.Blocks(title="interp", delete_cache=(1800, 3600), analytics_enabled=False, fill_width=True) as demo:
-        panels = build_panels(segmenter, available_models() or [DEFAULT_MODEL], sessions)
-        app = App(pool or ModelPool(), segmenter, panels, sessions, max_job_megapixels)
+        models = available_models() or [DEFAULT_MODEL]
+        build_header(segmenter, models)
+        with gr.Tabs(elem_id="pages"):
+            with gr.Tab("Two frames", id="two-frames", elem_id="two-frames-tab"):
+                panels = build_panels(segmenter, models, sessions)
+            with gr.Tab("Clip", id="clip", elem_id="clip-tab"):
+                clip_panels = build_clip_panels(models, sessions)
+        pool = pool or ModelPool()
+        app = App(pool, segmenter, panels, sessions, max_job_megapixels)
+        app.clip_page = ClipPage(pool, segmenter, clip_panels, sessions, max_job_megapixels)
         wire(demo, app)
+        wire_clip(demo, app.clip_page)
     return demo, app
 
 

@@ -4,7 +4,8 @@ Gradio keeps a closed tab's ``gr.State`` values for another hour (and a state th
 workspace, for as long as the process runs), so the app does not wait for it: the page registers its session's
 parts when it loads (``LiveSessions.open``) and releases them when Gradio reports the tab closed (``demo.unload``)
 or the session's state expires (its ``time_to_live``): frames and masks, the session's preview work in the
-process-wide store, and its temporary folder.
+process-wide store, and its temporary folder; and the clip page's (``LiveSessions.open_clip``): its decoded clip and
+tracked masks (temporary files) and its render folder.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from interp.app.clip_session import ClipSession
 from interp.app.preview import PreviewCache
 from interp.app.session import Session
 from interp.app.workspace import Workspace, remove_own_folders, remove_stale_folders
@@ -64,12 +66,33 @@ def return_freed_memory() -> None:
         trim(0)
 
 
+def release_clip(clip: ClipSession, workspace: Workspace) -> None:
+    """Give back what the clip page holds: the decoded clip and masks (temporary files), its render folder."""
+    clip.close()
+    workspace.cleanup()
+
+
 class LiveSessions:
     """The parts of every open page session, by Gradio's session id; thread-safe."""
 
     def __init__(self) -> None:
         self._parts: dict[str, SessionParts] = {}
+        self._clips: dict[str, tuple[ClipSession, Workspace]] = {}
         self._lock = threading.Lock()
+
+    def open_clip(self, key: str, clip: ClipSession, workspace: Workspace) -> None:
+        """Register a session's clip page (when the page loads); released with the session (``end``)."""
+        with self._lock:
+            self._clips[key] = (clip, workspace)
+
+    def end_clip_state(self, clip: ClipSession) -> None:
+        """Release a clip page whose state Gradio dropped (``gr.State(delete_callback=...)``)."""
+        with self._lock:
+            keys = [key for key, (held, _) in self._clips.items() if held is clip]
+            parts = [self._clips.pop(key) for key in keys]
+        for held, workspace in parts:
+            release_clip(held, workspace)
+        clip.close()
 
     def open(self, key: str, session: Session, cache: PreviewCache, workspace: Workspace) -> None:
         """Register a session's parts (when its page loads)."""
@@ -80,8 +103,11 @@ class LiveSessions:
         """Release a session's parts (its tab closed); False when it was not open."""
         with self._lock:
             parts = self._parts.pop(key, None)
+            clip = self._clips.pop(key, None)
+        if clip is not None:
+            release_clip(*clip)
         if parts is None:
-            return False
+            return clip is not None
         release_parts(parts)
         return_freed_memory()
         return True

@@ -373,10 +373,10 @@ def build_api_panel() -> ApiPanel:
 
 
 def build_panels(segmenter: Segmenter, models: list[str], sessions: LiveSessions) -> Panels:
-    """The whole page, laid out (call inside its ``gr.Blocks``): the working loop (click canvas, previews, objects,
-    curves, render) fits a 1366x768 window; frames and projects load from a section folded away above it."""
+    """The two-frame page, laid out (call inside its tab, under ``build_header``): the working loop (click canvas,
+    previews, objects, curves, render) fits a 1366x768 window; frames and projects load from a section folded away
+    above it."""
     states = build_states(sessions)
-    build_header(segmenter, models)
     frames = build_frames_panel()
     with gr.Row(equal_height=True):
         canvas = _image("Click objects on frame 0", "canvas")
