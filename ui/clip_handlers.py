@@ -48,6 +48,8 @@ ANIMATION_FRAMES = 9
 ANIMATION_SIDE = 320
 #: Marks in the mask strip: a frame the object is given on (clicked), the scrubbed frame.
 GIVEN_MARK, HERE_MARK = (255, 220, 0), (255, 255, 255)
+#: A mask covering more of the frame than this is most likely the background: the page says so.
+MOST_OF_FRAME = 0.6
 EDITOR_TITLE = "output time u → clip time s · drag a keyframe · click to add · double-click to remove"
 
 
@@ -213,7 +215,12 @@ class ClipPage:
     def click(self, session: ClipSession, mode: str, evt: gr.SelectData) -> Updates:
         """A click on the frame: segment the selected object there (a new object when none is selected)."""
         x, y = (float(v) for v in evt.index)
-        ops.click(session, x, y, mode != EXCLUDE, self.segment)
+        obj = ops.click(session, x, y, mode != EXCLUDE, self.segment)
+        mask = obj.given[session.frame]
+        if mask.mean() > MOST_OF_FRAME:
+            gr.Warning(
+                f"the segmenter took {mask.mean():.0%} of the frame for {plain(obj.name)}: add exclude clicks around it"
+            )
         return self.views(session)
 
     def select_object(self, session: ClipSession, name: str | None) -> Updates:

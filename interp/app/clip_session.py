@@ -72,7 +72,7 @@ def clip_preset(name: str, here: float) -> Curve:
         points = ((0.0, 1.0), (1.0, 0.0))
     else:
         raise InputError(f"unknown clip preset {name!r}; known: {', '.join(CLIP_PRESETS)}")
-    return Curve(tuple((round(u, 6), round(s, 6)) for u, s in points))
+    return Curve(points)
 
 
 @dataclass
