@@ -71,7 +71,7 @@ def mask_strip(session: ClipSession) -> np.ndarray | None:
         masks = [(i, obj.mask_on(index)) for i, obj in enumerate(session.objects)]
         shown = [(i, m) for i, m in masks if m is not None]
         if shown:
-            image = overlay(image, [m for _, m in shown], [object_color(i) for i, _ in shown], alpha=0.5)
+            image = overlay(image, [m for _, m in shown], [object_color(i) for i, _ in shown], alpha=0.35)
         h, w = image.shape[:2]
         width = max(1, round(w * STRIP_HEIGHT / h))
         tile = Image.fromarray(resize(image, STRIP_HEIGHT, width))

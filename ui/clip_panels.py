@@ -87,7 +87,7 @@ def _image(label: str, elem_id: str, **settings: object) -> gr.Image:
         interactive=False,
         elem_id=elem_id,
         buttons=[],
-        height="32vh",
+        height="30vh",
         elem_classes=["labelled-image"],
         **{"format": "png", **settings},
     )
@@ -108,24 +108,35 @@ def build_clip_panels(models: list[str], sessions: LiveSessions) -> ClipPanels:
     session = gr.State(ClipSession(), time_to_live=SESSION_TTL_S, delete_callback=sessions.end_clip_state)
     workspace = gr.State(Workspace(), time_to_live=SESSION_TTL_S, delete_callback=Workspace.cleanup)
     default_model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=4, min_width=300):
-            canvas = _image("Click objects on the clip's frame", "clip-canvas")
-            frame = gr.Slider(0, 1, value=0, step=1, label="Clip frame", elem_id="clip-frame")
-            strip = gr.Image(
-                label="Masks over the clip (click a frame to go there)",
-                interactive=False,
-                elem_id="clip-strip",
-                buttons=[],
-                height=86,
-                format="png",
-            )
+    with gr.Row(equal_height=True):
+        canvas = _image("Click objects on the clip's frame", "clip-canvas")
         still = _image("Preview at output time u", "clip-preview")
         animation = _image("Playing (low resolution)", "clip-animation", type="filepath")
+    with gr.Row(equal_height=True):
+        frame = gr.Slider(
+            0,
+            1,
+            value=0,
+            step=1,
+            label="Clip frame (or click the mask strip)",
+            scale=1,
+            min_width=220,
+            elem_id="clip-frame",
+        )
+        strip = gr.Image(
+            show_label=False,
+            interactive=False,
+            elem_id="clip-strip",
+            buttons=[],
+            height=78,
+            format="png",
+            scale=3,
+            container=False,
+        )
     with gr.Row(equal_height=False):
-        with gr.Column(scale=3, min_width=240):
+        with gr.Column(scale=3, min_width=220):
             upload = gr.File(
-                label="Upload a clip (video)", file_types=["video"], type="filepath", height=90, elem_id="clip-upload"
+                label="Upload a clip (video)", file_types=["video"], type="filepath", height=70, elem_id="clip-upload"
             )
             info = gr.Markdown(CLIP_STEPS, elem_id="clip-info")
             mode = gr.Radio([INCLUDE, EXCLUDE], value=INCLUDE, label="Click mode", elem_id="clip-mode")
@@ -143,18 +154,18 @@ def build_clip_panels(models: list[str], sessions: LiveSessions) -> ClipPanels:
             curves = _curve_controls("Object", "clip-object")
             with gr.Accordion("Background curve", open=False):
                 background = _curve_controls("Background", "clip-background")
-        with gr.Column(scale=3, min_width=240):
+        with gr.Column(scale=3, min_width=220):
             t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Preview output time u", elem_id="clip-time")
-            with gr.Row():
-                num_frames = gr.Slider(
-                    2, MAX_CLIP_OUTPUT_FRAMES, value=16, step=1, label="Output frames", elem_id="clip-num-frames"
-                )
-                fps = gr.Slider(1, 60, value=12, step=1, label="fps", elem_id="clip-fps")
-            model = gr.Dropdown(models, value=default_model, label="Model", elem_id="clip-model")
             with gr.Row():
                 render = gr.Button("Render MP4", variant="primary", min_width=80, elem_id="clip-render")
                 cancel = gr.Button("Cancel", min_width=80, elem_id="clip-cancel")
             summary = gr.Markdown(elem_id="clip-summary")
+            with gr.Accordion("Render settings", open=False, elem_id="clip-settings"):
+                num_frames = gr.Slider(
+                    2, MAX_CLIP_OUTPUT_FRAMES, value=16, step=1, label="Output frames", elem_id="clip-num-frames"
+                )
+                fps = gr.Slider(1, 60, value=12, step=1, label="fps", elem_id="clip-fps")
+                model = gr.Dropdown(models, value=default_model, label="Model", elem_id="clip-model")
     with gr.Row(equal_height=False):
         video = gr.Video(label="MP4", elem_id="clip-video")
         files = gr.File(label="Downloads: MP4, project", file_count="multiple", elem_id="clip-downloads")

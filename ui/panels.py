@@ -58,7 +58,8 @@ STEPS = """1. Load **frame 0** and **frame 1** (or the demo scene), or a saved p
 3. Give each object its own **distance curve**; everything else follows the background curve.
 4. **Scrub** the preview, then **render** a GIF and an MP4."""
 
-#: Page styles: tighter gaps, so that the working loop fits a 1366x768 window, and image labels above their images
+#: Page styles: tighter gaps, so that the working loop fits a 1366x768 window (the page tabs at the top right, beside
+#: the intro), and image labels above their images
 #: (Gradio floats them over the image's top-left corner, where they hide pixels one may want to click), the image
 #: taking the height left under its label (else it keeps the block's full height and its bottom rows, pushed below
 #: the block, can be neither seen nor clicked).
@@ -67,6 +68,10 @@ CSS = """
 .gradio-container .main { padding: 4px 12px !important; }
 .gradio-container .column, .gradio-container .row { gap: 8px; }
 #header p { margin: 0; }
+#header p:first-child { padding-right: 190px; }
+.gradio-container .main { position: relative; }
+#pages > .tab-wrapper { position: absolute; top: 0; right: 12px; width: 180px; z-index: 5; padding: 0; }
+#pages { gap: 0; position: static !important; }
 #status { font-size: 0.85em; color: var(--body-text-color-subdued); }
 #summary { min-height: 2.6em; }
 .labelled-image label[data-testid=block-label].float { position: static; border-radius: 0; }
