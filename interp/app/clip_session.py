@@ -51,6 +51,10 @@ ClipSegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], 
 NORMAL, FREEZE, SLOW2, SLOW4, REVERSE = "normal", "freeze here", "slow ×2 here", "slow ×4 here", "reverse"
 CLIP_PRESETS = (NORMAL, FREEZE, SLOW2, SLOW4, REVERSE)
 MAX_NAME_LENGTH = 40
+#: The still and the playing preview are rendered with the longer side at most this many pixels (renders at the
+#: working size, ``CLIP_WORKING_SIDE``): a preview of two retimed objects between clip frames takes about a third of
+#: the time.
+PREVIEW_SIDE = 384
 
 
 def clip_preset(name: str, here: float) -> Curve:
@@ -104,7 +108,8 @@ class ClipTarget:
 
 
 class ObjectMasks:
-    """Several objects' tracked masks (one ``MaskStore`` each) read as one store, the way ``Retimer`` reads it."""
+    """Several objects' tracked masks (one ``MaskStore`` each) read as one store, the way ``Retimer`` reads it, at
+    ``height x width`` (the stores' size, or smaller for previews: masks are scaled as they are read)."""
 
     def __init__(self, stores: Sequence[MaskStore], num_frames: int, height: int, width: int) -> None:
         self.stores = list(stores)
@@ -112,7 +117,7 @@ class ObjectMasks:
 
     def get(self, obj: int, frame: int) -> np.ndarray:
         """Object ``obj``'s mask on ``frame`` (``height x width`` bool)."""
-        return self.stores[obj].get(0, frame)
+        return resize_mask(self.stores[obj].get(0, frame), self.height, self.width)
 
     def union(self, objects: list[int], frame: int) -> np.ndarray:
         """The union of ``objects``' masks on ``frame``."""
@@ -412,28 +417,35 @@ def check_tracked(session: ClipSession) -> None:
             raise InputError(f"{obj.name} is not tracked through the clip (again) yet: press Track")
 
 
-def retimer(session: ClipSession, interpolator: Interpolator, iters: int = 2, fresh: bool = False) -> Retimer:
-    """The session's retimer at the working size for the masks tracked now (kept while they stay, so previews
-    share frames, plates and network passes); ``fresh``: one of its own (a render's, whose caches no preview
-    touches)."""
+def retimer(
+    session: ClipSession, interpolator: Interpolator, iters: int = 2, fresh: bool = False, side: int | None = None
+) -> Retimer:
+    """The session's retimer for the masks tracked now, at the working size or with the longer side at most ``side``
+    (kept while the masks stay, so previews share frames, plates and network passes); ``fresh``: one of its own (a
+    render's, whose caches no preview touches)."""
     with session.edit_lock:
         check_tracked(session)
         clip = session.need_clip()
         stores = [obj.masks for obj in session.objects]
-        key = (id(interpolator), iters, session.version, tuple(id(s) for s in stores))
+        key = (id(interpolator), iters, side, session.version, tuple(id(s) for s in stores))
         if not fresh and session._retimer is not None and session._retimer[0] == key:
             return session._retimer[1]
-        view = session.view()
-        masks = ObjectMasks(stores, len(clip), *clip.shape)  # type: ignore[arg-type]
-        made = Retimer(interpolator, view.full, masks, len(clip), iters)  # type: ignore[arg-type]
+        if side is None:
+            frame, (height, width) = session.view().full, clip.shape
+        else:
+            scaled = ScaledView(clip, side)
+            frame, (height, width) = scaled.work, scaled.shape
+        masks = ObjectMasks(stores, len(clip), height, width)  # type: ignore[arg-type]
+        made = Retimer(interpolator, frame, masks, len(clip), iters)  # type: ignore[arg-type]
         if not fresh:
             session._retimer = (key, made)
         return made
 
 
 def preview_at(session: ClipSession, interpolator: Interpolator, u: float) -> Retimed:
-    """The output frame at output time ``u`` at the working size (call holding the model's lock)."""
-    return retimer(session, interpolator).render(timing_at(session, u))
+    """The output frame at output time ``u`` at the preview size (``PREVIEW_SIDE``; call holding the model's
+    lock)."""
+    return retimer(session, interpolator, side=PREVIEW_SIDE).render(timing_at(session, u))
 
 
 # ---------------------------------------------------------------------------------------------------- the project
