@@ -160,15 +160,20 @@ class ClipPage:
             p.background.preset: gr.update(value=None),
         }
 
+    def frame_views(self, session: ClipSession) -> Updates:
+        """The canvas (the scrubbed frame, labelled with its number) and the mask strip."""
+        p = self.panels
+        label = (
+            f"Frame {session.frame} of {session.num_frames - 1}: click objects" if session.has_clip else "Upload a clip"
+        )
+        return {p.canvas: gr.update(value=clip_canvas(session), label=label), p.strip: mask_strip(session)}
+
     def views(self, session: ClipSession) -> Updates:
         p = self.panels
         names = [obj.name for obj in session.objects]
         chosen = names[session.selected] if session.selected is not None and names else None
-        frame = session.frame
-        label = f"Frame {frame} of {session.num_frames - 1}: click objects" if session.has_clip else "Upload a clip"
         return {
-            p.canvas: gr.update(value=clip_canvas(session), label=label),
-            p.strip: mask_strip(session),
+            **self.frame_views(session),
             p.objects: gr.Radio(choices=names, value=chosen),
             p.track_status: track_line(session),
             **self.curve_views(session),
@@ -202,7 +207,8 @@ class ClipPage:
     def scrub(self, session: ClipSession, frame: float) -> Updates:
         """The frame slider moved: the canvas shows that frame."""
         ops.scrub(session, int(frame))
-        return {self.panels.canvas: self.views(session)[self.panels.canvas], self.panels.strip: mask_strip(session)}
+        with session.rendering():  # a clip replaced meanwhile stays readable until this is drawn
+            return self.frame_views(session)
 
     def strip_select(self, session: ClipSession, evt: gr.SelectData) -> Updates:
         """A thumbnail of the strip clicked: go to its frame."""
@@ -244,9 +250,10 @@ class ClipPage:
         if session.selected is None:
             raise InputError("select an object first (or click one)")
         yield {self.panels.track_status: "tracking…"}  # from here on Cancel can close it
-        for done, total in ops.track_object(session, session.selected):
-            progress((done, total), desc="tracking", unit="frames")
-            yield {self.panels.track_status: gr.skip()}
+        with session.rendering():  # the clip it reads stays open even if another one is uploaded meanwhile
+            for done, total in ops.track_object(session, session.selected):
+                progress((done, total), desc="tracking", unit="frames")
+                yield {self.panels.track_status: gr.skip()}
         yield self.views(session)
 
     def retrack(self, session: ClipSession, progress: gr.Progress = gr.Progress()) -> Iterator[Updates]:  # noqa: B008
@@ -299,7 +306,7 @@ class ClipPage:
         if not self.ready(session):
             return {still: None}
         interpolator = self.pool.get(model)
-        with self.pool.lock:
+        with session.rendering(), self.pool.lock:
             frame = ops.preview_at(session, interpolator, float(t))
         return {still: frame.image}
 
@@ -316,7 +323,7 @@ class ClipPage:
         for u in np.linspace(0.0, 1.0, ANIMATION_FRAMES):
             if self._signature(session, model) != signature:
                 return
-            with self.pool.lock:
+            with session.rendering(), self.pool.lock:
                 image = ops.preview_at(session, interpolator, float(u)).image
             h, w = image.shape[:2]
             scale = min(1.0, ANIMATION_SIDE / max(h, w))

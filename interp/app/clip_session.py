@@ -195,7 +195,8 @@ class ClipSession:
         resource.close()
 
     def rendering(self) -> _Rendering:
-        """A context during which the session's stores and clip stay open, even when replaced."""
+        """A context during which the session's stores and clip stay open, even when replaced (renders, previews,
+        tracking: whatever reads them outside ``edit_lock``)."""
         return _Rendering(self)
 
     def close(self) -> None:

@@ -221,3 +221,15 @@ def test_the_session_s_files_go_when_it_ends(page: ClipPage, video: Path, synthe
     assert clip._frames is None
     assert store._bits is None
     assert workspace.root is None
+
+
+def test_a_clip_replaced_during_a_render_stays_readable_until_it_ends(
+    page: ClipPage, loaded: ClipSession, video: Path
+) -> None:
+    old = loaded.clip
+    with loaded.rendering():
+        page.upload(loaded, str(video), _quiet)  # another upload while a render reads the old clip
+        assert old._frames is not None
+        assert old.work(3).shape == (180, 320, 3)
+    assert old._frames is None  # closed once the render is over
+    assert loaded.clip is not old
