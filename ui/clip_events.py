@@ -84,3 +84,13 @@ def wire_clip(demo: gr.Blocks, page: ClipPage) -> None:
         **PAGE_ONLY,
     )
     p.cancel.click(friendly(page.cancel_render), None, [p.summary], cancels=[rendering], **PAGE_ONLY)
+    loaded = [*views, p.num_frames, p.fps, p.t, p.project_file]
+    previews(p.project_file.upload(friendly(page.load_project_file), [session, p.project_file], loaded, **PAGE_ONLY))
+    p.api.button.click(
+        friendly(page.api_render_clip_project, markup=False),  # API clients read the message as text
+        [p.api.video, p.api.project],
+        [p.api.mp4],
+        api_name="render_clip_project",
+        concurrency_limit=1,
+        concurrency_id="render",
+    )

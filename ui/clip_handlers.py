@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from interp.app.locks import hold_per_step
 from interp.app.preview import ModelPool
 from interp.app.session import SceneObject
 from interp.app.workspace import Workspace
+from interp.clip.retime import Timing
 from interp.core.colors import object_color
 from interp.core.curves import Curve
 from interp.core.images import resize
@@ -29,7 +30,9 @@ from interp.core.keyframes import apply_edit, format_pairs, parse_pairs
 from interp.errors import InputError
 from interp.io.outputs import write_sequence
 from interp.limits import DEFAULT_MAX_JOB_MEGAPIXELS, MAX_CLIP_OUTPUT_FRAMES, check_job_work, render_work
+from interp.project.clip_schema import output_fps, parse_clip_project
 from interp.project.pipeline import relay
+from interp.project.schema import decode_json
 from sam_utils.masks import overlay
 from sam_utils.segmenter import Segmenter
 from ui.canvas import draw_canvas
@@ -139,6 +142,7 @@ class ClipPage:
         self.panels = panels
         self.sessions = sessions
         self.max_job_megapixels = max_job_megapixels
+        self.api_workspace = Workspace()
 
     def segment(self, image: np.ndarray, following: np.ndarray, clicks: list, box: Any) -> tuple[np.ndarray, float]:
         """The segmenter's mask and score for ``clicks`` on ``image`` (``following``: the next frame, a motion cue)."""
@@ -359,8 +363,28 @@ class ClipPage:
             document = ops.project_document(session, num, float(fps), model)
         check_job_work(render_work(num, height, width), self.max_job_megapixels)
         yield {p.summary: ""}  # before any work: from here on Cancel can close it
-        interpolator = self.pool.get(model)
         out = workspace.new_render_dir()
+
+        def moved(done: int) -> Updates:
+            progress((min(done, num), num), desc="rendering", unit="frames")
+            return {p.summary: gr.skip()}
+
+        mp4, share = yield from relay(self.render_steps(session, planned, float(fps), model, out), moved)
+        project = out / "project.json"
+        project.write_text(json.dumps(document, indent=1), encoding="utf-8")
+        summary = (
+            f"Done: {num} frames at {width}x{height}, {float(fps):g} fps, {len(session.objects)} objects, {model}; "
+            f"{share:.1%} of pixels invented (background no frame shows); no audio"
+        )
+        yield {p.video: str(mp4), p.files: [str(mp4), str(project)], p.summary: plain(summary)}
+
+    def render_steps(
+        self, session: ClipSession, planned: list[Timing], fps: float, model: str, out: Path
+    ) -> Generator[int, None, tuple[Path, float]]:
+        """Render ``planned`` output frames at the working size into ``out`` (PNG frames and ``interp.mp4``), the
+        model held per frame; yields the frames written so far and returns the MP4's path and the share of invented
+        pixels. Closing it stops between frames and removes what it wrote."""
+        interpolator = self.pool.get(model)
         invented = [0, 0]
         with session.rendering():
             retimer = ops.retimer(session, interpolator, fresh=True)
@@ -372,32 +396,82 @@ class ClipPage:
                     invented[1] += retimed.invented.size
                     yield retimed.image
 
-            steps = write_sequence(hold_per_step(frames(), self.pool.lock), out, float(fps), mp4=True)
-
-            def moved(done: int) -> Updates:
-                progress((min(done, num), num), desc="rendering", unit="frames")
-                return {p.summary: gr.skip()}
-
-            result = yield from relay(steps, moved)
-        project = out / "project.json"
-        project.write_text(json.dumps(document, indent=1), encoding="utf-8")
-        share = invented[0] / invented[1] if invented[1] else 0.0
-        summary = (
-            f"Done: {num} frames at {width}x{height}, {float(fps):g} fps, {len(session.objects)} objects, {model}; "
-            f"{share:.1%} of pixels invented (background no frame shows); no audio"
-        )
+            steps = write_sequence(hold_per_step(frames(), self.pool.lock), out, fps, mp4=True)
+            result = yield from relay(steps, lambda done: done)
         assert result.mp4 is not None
-        yield {
-            p.video: str(result.mp4),
-            p.files: [str(result.mp4), str(project)],
-            p.summary: plain(summary),
-        }
+        return result.mp4, invented[0] / invented[1] if invented[1] else 0.0
 
     def cancel_render(self) -> str:
         return "Render cancelled."
 
     def cancel_track(self) -> str:
         return "Tracking cancelled: the masks are as they were."
+
+    # ------------------------------------------------------------------ projects
+    def load_project_file(
+        self,
+        session: ClipSession,
+        file: str | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Updates:
+        """A clip project loaded onto the uploaded clip (its ``video`` is not read: the clip on the page is used):
+        its objects given on their frames and tracked, its curves and render settings."""
+        p = self.panels
+        if not file:
+            return self.views(session)
+        session.need_clip()
+        document = decode_json(Path(file).read_bytes(), "that file is not a project: it")
+        if isinstance(document, dict) and document.get("version") == 1:
+            raise InputError("that is a two-frame project (version 1): load it on the Two frames tab")
+        project = parse_clip_project(document)
+        for _step, done, total in ops.load_project(session, project, self.segment):
+            if total:
+                progress((done, total), desc="tracking", unit="frames")
+        clip = session.need_clip()
+        gr.Info(
+            plain(
+                f"project loaded: {len(session.objects)} objects given and tracked (its video {project.video!r} "
+                "is not read: the clip uploaded here is used)"
+            )
+        )
+        num = project.num_frames or len(clip)
+        return {
+            **self.views(session),
+            p.num_frames: min(num, MAX_CLIP_OUTPUT_FRAMES),
+            p.fps: min(max(round(output_fps(project, clip.info.fps)), 1), 60),
+            p.t: ops.visible_time(session),
+            p.project_file: None,
+        }
+
+    def api_render_clip_project(self, video: str, project: str) -> Iterator[Any]:
+        """Stateless endpoint: a video and a clip project's JSON text -> the MP4 path. The page's bounds apply (the
+        clip's duration, frames and pixels from its header, 4 objects, 240 output frames, the job's work); objects
+        are given by masks (PNG data URIs), points or boxes on their frames, tracked, and rendered at the page's
+        working size. A generator: a cancelled call stops between steps and its files go."""
+        if not video:
+            raise InputError("render_clip_project needs the clip's video file")
+        parsed = parse_clip_project(decode_json(project))
+        ops.check_project_bounds(parsed)
+        yield gr.skip()  # before any work: from here on a cancelled call can be closed
+        session = ClipSession()
+        out = None
+        try:
+            clip = ops.open_upload(video)
+            ops.set_clip(session, clip, Path(video).name)
+            for _ in ops.load_project(session, parsed, self.segment):
+                yield gr.skip()
+            num = parsed.num_frames or len(clip)
+            planned = ops.timings(session, num)
+            height, width = clip.shape
+            check_job_work(render_work(num, height, width), self.max_job_megapixels)
+            out = self.api_workspace.new_call_dir()
+            steps = self.render_steps(session, planned, output_fps(parsed, clip.info.fps), parsed.model, out)
+            mp4, _share = yield from relay(steps, lambda _done: gr.skip())
+            yield str(mp4)
+        finally:  # served (Gradio copies outputs before asking for more) or cancelled: the call's files go
+            session.close()
+            if out is not None:
+                self.api_workspace.discard(out)
 
     # ------------------------------------------------------------------ session life
     def open_session(self, session: ClipSession, workspace: Workspace, request: gr.Request) -> None:

@@ -32,6 +32,17 @@ CLIP_BUTTONS = (
 
 
 @dataclass(frozen=True)
+class ClipApi:
+    """The hidden components of the stateless ``render_clip_project`` endpoint: a video and a clip project's JSON
+    in, an MP4 out."""
+
+    video: gr.File
+    project: gr.Textbox
+    mp4: gr.File
+    button: gr.Button
+
+
+@dataclass(frozen=True)
 class ClipPanels:
     """Every component of the clip page."""
 
@@ -63,6 +74,8 @@ class ClipPanels:
     summary: gr.Markdown
     video: gr.Video
     files: gr.File
+    project_file: gr.File
+    api: ClipApi
 
     def views(self) -> list[Block]:
         """What depends on the session's objects and masks: the session, canvas, strip, object list, status, curves."""
@@ -139,6 +152,13 @@ def build_clip_panels(models: list[str], sessions: LiveSessions) -> ClipPanels:
                 label="Upload a clip (video)", file_types=["video"], type="filepath", height=70, elem_id="clip-upload"
             )
             info = gr.Markdown(CLIP_STEPS, elem_id="clip-info")
+            project_file = gr.File(
+                label="Load a clip project (.json) onto this clip",
+                file_types=[".json"],
+                type="filepath",
+                height=70,
+                elem_id="clip-project-upload",
+            )
             mode = gr.Radio([INCLUDE, EXCLUDE], value=INCLUDE, label="Click mode", elem_id="clip-mode")
         with gr.Column(scale=3, min_width=240):
             objects = gr.Radio([], label="Objects (select to edit)", elem_id="clip-objects")
@@ -169,8 +189,10 @@ def build_clip_panels(models: list[str], sessions: LiveSessions) -> ClipPanels:
     with gr.Row(equal_height=False):
         video = gr.Video(label="MP4", elem_id="clip-video")
         files = gr.File(label="Downloads: MP4, project", file_count="multiple", elem_id="clip-downloads")
+    with gr.Row(visible=False):
+        api = ClipApi(gr.File(type="filepath"), gr.Textbox(), gr.File(), gr.Button())
     return ClipPanels(
         session, workspace, upload, info, canvas, frame, strip, mode, objects, new, delete, clear_frame, track,
         cancel_track, track_status, curves, background, still, animation, t, num_frames, fps, model, render,
-        cancel, summary, video, files,
+        cancel, summary, video, files, project_file, api,
     )  # fmt: skip

@@ -40,8 +40,9 @@ from interp.limits import (
     check_clip_frames,
     check_clip_header,
 )
-from interp.project.clip_schema import CLIP_VERSION, parse_clip_project
-from interp.project.schema import FORMAT, Box, Click, png_data_uri
+from interp.project.clip_schema import CLIP_VERSION, ClipProject, parse_clip_project
+from interp.project.inputs import object_mask
+from interp.project.schema import FORMAT, Box, Click, field_error, png_data_uri
 
 #: (frame, the next frame as a motion cue, clicks, box) -> (mask ``H x W`` bool, score in [0, 1]).
 ClipSegmentFn = Callable[[np.ndarray, np.ndarray, Sequence[Click], Box | None], tuple[np.ndarray, float]]
@@ -450,6 +451,70 @@ def preview_at(session: ClipSession, interpolator: Interpolator, u: float) -> Re
 
 
 # ---------------------------------------------------------------------------------------------------- the project
+def check_project_bounds(project: ClipProject) -> None:
+    """The page's bounds on a clip project sent to it (before the clip is read): objects, output frames, and objects
+    given in ways only a file on disk can give (a folder of masks)."""
+    if len(project.objects) > MAX_CLIP_OBJECTS:
+        raise InputError(
+            f"the project has {len(project.objects)} objects; the clip page holds at most {MAX_CLIP_OBJECTS}"
+        )
+    if project.num_frames is not None and project.num_frames > MAX_CLIP_OUTPUT_FRAMES:
+        raise field_error(
+            "num_frames", f"the app renders at most {MAX_CLIP_OUTPUT_FRAMES} frames, got {project.num_frames}"
+        )
+    for index, obj in enumerate(project.objects):
+        if obj.masks is not None:
+            raise field_error(
+                f"objects[{index}].masks",
+                "a folder of masks cannot be sent to the app: give the object by a mask, points or a box on one frame",
+            )
+
+
+def load_project(session: ClipSession, project: ClipProject, segment: ClipSegmentFn) -> Iterator[tuple[str, int, int]]:
+    """Give the session's clip ``project``'s objects (each by its mask, clicks or box on its frame, at the clip's own
+    size, segmented and painted at the working size, then tracked) and curves; yields ``(step, done, total)``
+    (tracked frames). Objects and curves the session had go. A project sent to the app names no file: masks come as
+    PNG data URIs (``interp.project.schema.file_path_refusal`` otherwise)."""
+    check_project_bounds(project)
+    clip = session.need_clip()
+    count = len(clip)
+    for index, spec in enumerate(project.objects):
+        if spec.frame >= count:
+            raise field_error(
+                f"objects[{index}].frame", f"frame {spec.frame} is outside the clip (frames 0 to {count - 1})"
+            )
+
+    def masked(image: np.ndarray, following: np.ndarray, clicks: Sequence[Click], box: Box | None) -> np.ndarray:
+        return segment(image, following, clicks, box)[0]
+
+    targets = []
+    original = (clip.info.width, clip.info.height)
+    for index, spec in enumerate(project.objects):
+        frame = spec.frame
+        images = (clip.work(frame), clip.work(frame + 1 if frame + 1 < count else frame - 1))
+        steps = object_mask(spec.spec, f"objects[{index}]", None, original, images, masked)
+        while True:
+            try:
+                yield next(steps), 0, count * len(project.objects)
+            except StopIteration as done:
+                mask = done.value
+                break
+        name, number = spec.spec.name[:MAX_NAME_LENGTH], 2
+        while name in {t.name for t in targets}:
+            name, number = f"{spec.spec.name[: MAX_NAME_LENGTH - 4]} {number}", number + 1
+        targets.append(ClipTarget(name, spec.spec.curve, given={frame: mask}))
+    with session.edit_lock:
+        old = [obj.masks for obj in session.objects]
+        session.objects, session.background = targets, project.background
+        session.selected = 0 if targets else None
+        session.version += 1
+    for resource in old:
+        session.retire(resource)
+    for index in range(len(targets)):
+        for done, _total in track_object(session, index):
+            yield "tracking", index * count + done, count * len(targets)
+
+
 def project_document(session: ClipSession, num_frames: int, fps: float, model: str, iters: int = 2) -> dict:
     """The session as a clip project (version 2) to download: ``video`` is the uploaded file's name (put the
     project next to the clip to render it with ``python -m interp render``); each object is given by its mask on

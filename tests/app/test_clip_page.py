@@ -16,6 +16,7 @@ import interp.limits as limits
 from interp.app.clip_session import FREEZE, REVERSE, SLOW2, ClipSession, clip_preset
 from interp.app.workspace import Workspace
 from interp.errors import InputError
+from interp.io.decode import probe_video
 from interp.project.clip_schema import parse_clip_project
 from interp.testing.synthetic import SyntheticClip, make_clip
 from interp.testing.video import write_video
@@ -233,3 +234,58 @@ def test_a_clip_replaced_during_a_render_stays_readable_until_it_ends(
         assert old.work(3).shape == (180, 320, 3)
     assert old._frames is None  # closed once the render is over
     assert loaded.clip is not old
+
+
+def _document(synthetic: SyntheticClip, **changes: object) -> dict:
+    x, y = _centre(synthetic.masks(2)[0])
+    return {
+        "format": "interp-project",
+        "version": 2,
+        "video": "elsewhere/race.mp4",  # not read: the uploaded clip is used
+        "num_frames": 6,
+        "fps": 8,
+        "objects": [{"name": "runner", "frame": 2, "points": [[x, y, 1]], "curve": [[0, 0.5], [1, 0.5]]}],
+        **changes,
+    }
+
+
+def test_a_project_loads_onto_the_uploaded_clip(
+    page: ClipPage, loaded: ClipSession, synthetic: SyntheticClip, tmp_path: Path
+) -> None:
+    p = page.panels
+    path = tmp_path / "project.json"
+    path.write_text(json.dumps(_document(synthetic)))
+    views = page.load_project_file(loaded, str(path), _quiet)
+    (obj,) = loaded.objects
+    assert obj.name == "runner"
+    assert sorted(obj.given) == [2]
+    assert obj.is_tracked
+    assert obj.curve.keyframes == ((0.0, 0.5), (1.0, 0.5))
+    assert views[p.num_frames] == 6
+    assert views[p.fps] == 8
+    path.write_text(json.dumps({**_document(synthetic), "version": 1}))
+    with pytest.raises(gr.Error, match=r"a two-frame project \(version 1\): load it on the Two frames tab"):
+        friendly(page.load_project_file)(loaded, str(path), _quiet)
+
+
+def test_the_api_renders_a_clip_project_within_the_page_s_bounds(
+    page: ClipPage, video: Path, synthetic: SyntheticClip
+) -> None:
+    steps = friendly(page.api_render_clip_project)(str(video), json.dumps(_document(synthetic)))
+    mp4 = next(item for item in steps if isinstance(item, str))
+    info = probe_video(mp4)  # read as Gradio does, before it asks for more
+    assert (info.width, info.height) == (320, 180)
+    assert info.frame_count == 6
+    steps.close()
+    assert not Path(mp4).exists()  # the call's folder goes once it is served
+    too_many = _document(synthetic, num_frames=241)
+    with pytest.raises(gr.Error, match="at most 240 frames"):
+        next(friendly(page.api_render_clip_project)(str(video), json.dumps(too_many)))
+    folder = _document(synthetic, objects=[{"name": "a", "frame": 0, "masks": "masks/", "curve": [[0, 0], [1, 1]]}])
+    with pytest.raises(gr.Error, match="a folder of masks cannot be sent to the app"):
+        next(friendly(page.api_render_clip_project)(str(video), json.dumps(folder)))
+    path_mask = _document(
+        synthetic, objects=[{"name": "a", "frame": 0, "mask": "/etc/passwd", "curve": [[0, 0], [1, 1]]}]
+    )
+    with pytest.raises(gr.Error, match=r"objects\[0\]\.mask"):
+        list(friendly(page.api_render_clip_project)(str(video), json.dumps(path_mask)))
