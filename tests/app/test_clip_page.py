@@ -289,3 +289,15 @@ def test_the_api_renders_a_clip_project_within_the_page_s_bounds(
     )
     with pytest.raises(gr.Error, match=r"objects\[0\]\.mask"):
         list(friendly(page.api_render_clip_project)(str(video), json.dumps(path_mask)))
+
+
+@pytest.mark.slow
+def test_render_clip_project_endpoint(app_url: str, video: Path, synthetic: SyntheticClip) -> None:
+    from gradio_client import Client, handle_file
+
+    client = Client(app_url, verbose=False)
+    mp4 = client.predict(handle_file(str(video)), json.dumps(_document(synthetic)), api_name="/render_clip_project")
+    assert probe_video(mp4).frame_count == 6
+    many = _document(synthetic, objects=_document(synthetic)["objects"] * 5)
+    with pytest.raises(Exception, match="the clip page holds at most 4"):
+        client.predict(handle_file(str(video)), json.dumps(many), api_name="/render_clip_project")
