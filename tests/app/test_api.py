@@ -101,11 +101,11 @@ def test_a_cancelled_call_stops_rendering_and_removes_its_files(
 
 
 def test_the_api_is_render_project_alone(app_url: str) -> None:
-    """The page's own events (clicks, previews, the session's start) are not API endpoints: a client sees one
-    documented endpoint and cannot call the others by name."""
+    """The page's own events (clicks, previews, the session's start) are not API endpoints: a client sees the two
+    documented endpoints (two frames, a clip) and cannot call the others by name."""
     client = Client(app_url, verbose=False)
     api = client.view_api(return_format="dict", print_info=False)
-    assert sorted(api["named_endpoints"]) == ["/render_project"]
+    assert sorted(api["named_endpoints"]) == ["/render_clip_project", "/render_project"]
     assert api["unnamed_endpoints"] == {}
     with pytest.raises(ValueError, match="open_session"):
         client.predict(api_name="/open_session")
