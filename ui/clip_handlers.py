@@ -44,10 +44,10 @@ from ui.panels import EXCLUDE
 
 Updates = dict[Any, Any]
 
-#: Thumbnails in the mask strip, their height (pixels), and the playing preview's frames and longest side.
+#: Thumbnails in the mask strip, their height (pixels), and the playing preview's frames per level and longest side.
 STRIP_FRAMES = 8
 STRIP_HEIGHT = 72
-ANIMATION_FRAMES = 9
+ANIMATION_LEVELS = (3, 9)
 ANIMATION_SIDE = 320
 #: Marks in the mask strip: a frame the object is given on (clicked), the scrubbed frame.
 GIVEN_MARK, HERE_MARK = (255, 220, 0), (255, 255, 255)
@@ -315,28 +315,33 @@ class ClipPage:
         return {still: frame.image}
 
     def animate(self, session: ClipSession, workspace: Workspace, model: str) -> Iterator[Updates]:
-        """The preview that plays: ``ANIMATION_FRAMES`` output frames at most ``ANIMATION_SIDE`` px, as a GIF; an
-        edit made meanwhile stops it (the event that edit starts shows the new one)."""
+        """The preview that plays: GIFs of 3, then 9 output frames (``ANIMATION_LEVELS``, the second reusing the
+        first's) at most ``ANIMATION_SIDE`` px; an edit made meanwhile stops it (the event that edit starts shows the
+        new one)."""
         animation = self.panels.animation
         if not self.ready(session):
             yield {animation: None}
             return
         signature = self._signature(session, model)
         interpolator = self.pool.get(model)
-        frames = []
-        for u in np.linspace(0.0, 1.0, ANIMATION_FRAMES):
-            if self._signature(session, model) != signature:
-                return
-            with session.rendering(), self.pool.lock:
-                image = ops.preview_at(session, interpolator, float(u)).image
-            h, w = image.shape[:2]
-            scale = min(1.0, ANIMATION_SIDE / max(h, w))
-            frames.append(resize(image, max(1, round(h * scale)), max(1, round(w * scale))))
         folder = workspace.preview_dir()
         for old in folder.glob(f"{PREFIX}*.gif"):
             old.unlink(missing_ok=True)
-        path = write_gif(frames, folder / f"{PREFIX}{uuid.uuid4().hex[:12]}.gif")
-        yield {animation: gr.Image(value=str(path), label=f"Playing: {ANIMATION_FRAMES} frames")}
+        frames: dict[float, np.ndarray] = {}
+        for count in ANIMATION_LEVELS:
+            times = np.round(np.linspace(0.0, 1.0, count), 6).tolist()
+            for u in times:
+                if self._signature(session, model) != signature:
+                    return
+                if u in frames:
+                    continue
+                with session.rendering(), self.pool.lock:
+                    image = ops.preview_at(session, interpolator, float(u)).image
+                h, w = image.shape[:2]
+                scale = min(1.0, ANIMATION_SIDE / max(h, w))
+                frames[u] = resize(image, max(1, round(h * scale)), max(1, round(w * scale)))
+            path = write_gif([frames[u] for u in times], folder / f"{PREFIX}{uuid.uuid4().hex[:12]}.gif")
+            yield {animation: gr.Image(value=str(path), label=f"Playing: {count} frames")}
 
     @staticmethod
     def _signature(session: ClipSession, model: str) -> tuple:

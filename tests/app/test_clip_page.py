@@ -136,8 +136,9 @@ def test_upload_click_track_preview_render(
     assert latency < 5.0  # <= 1 s asked; generous on a contended 2-core machine (figures: README)
     frozen = clip_ops.preview_at(loaded, page.pool.get("rife-v4"), 4 / 11)  # the background at frame 4 too
     assert np.abs(frozen.image.astype(int) - loaded.image(4).astype(int)).mean() < 1.0
-    (gif,) = [u[p.animation] for u in page.animate(loaded, Workspace(), "rife-v4")]
-    assert Path(gif.value["path"] if isinstance(gif.value, dict) else gif.value).suffix == ".gif"
+    gifs = [u[p.animation] for u in page.animate(loaded, Workspace(), "rife-v4")]
+    assert [g.label for g in gifs] == ["Playing: 3 frames", "Playing: 9 frames"]
+    assert Path(gifs[-1].value["path"] if isinstance(gifs[-1].value, dict) else gifs[-1].value).suffix == ".gif"
     workspace = Workspace()
     try:
         *_, final = friendly(page.render)(loaded, workspace, 8, 12, "rife-v4", _quiet)
