@@ -103,8 +103,12 @@ def test_a_failed_edit_is_followed_by_no_preview() -> None:
     from ui.layout import build_app
 
     demo = build_app()
-    previews = [d for d in demo.fns.values() if getattr(d.fn, "__name__", "") in ("preview", "animate")]
-    chained = [d for d in previews if d.trigger_after is not None]
-    assert len(chained) == 2 * 20  # the still and the animation after each of the 20 edits
-    assert all(d.trigger_only_on_success for d in chained)
-    assert len(previews) - len(chained) == 2  # the still previews the time slider and the tint toggle start themselves
+    # the two-frame page: 20 edits, and the still previews the time slider and the tint toggle start themselves; the
+    # clip page: 13 edits, and the still its time slider starts
+    for page, edits, own in (("App", 20, 2), ("ClipPage", 13, 1)):
+        names = (f"{page}.preview", f"{page}.animate")
+        previews = [d for d in demo.fns.values() if getattr(d.fn, "__qualname__", "") in names]
+        chained = [d for d in previews if d.trigger_after is not None]
+        assert len(chained) == 2 * edits  # the still and the animation after each edit
+        assert all(d.trigger_only_on_success for d in chained)
+        assert len(previews) - len(chained) == own
