@@ -236,17 +236,20 @@ class _Rendering:
 def open_upload(path: Path | str, progress: Progress | None = None) -> ClipFrames:
     """An uploaded video, checked from its header (``interp.limits.check_clip_header``) and decoded once at the
     working size; a file whose header understates its length is stopped at ``MAX_CLIP_FRAMES`` while it decodes.
-    ``progress(done, total)`` follows the decoding."""
+    ``progress(done, total)`` follows the decoding. Messages name the file, not its folder."""
     path = Path(path)
-    info = probe_video(path)
-    check_clip_header(info.width, info.height, info.duration, info.frame_count)
 
     def guarded(done: int, total: int) -> None:
         check_clip_frames(done)
         if progress is not None:
             progress(done, total)
 
-    clip = open_clip(path, CLIP_WORKING_SIDE, guarded)
+    try:
+        info = probe_video(path)
+        check_clip_header(info.width, info.height, info.duration, info.frame_count)
+        clip = open_clip(path, CLIP_WORKING_SIDE, guarded)
+    except InputError as exc:  # said with the file's name, never the server's folder it was uploaded to
+        raise InputError(str(exc).replace(str(path), path.name)) from None
     if len(clip) < 2:
         clip.close()
         raise InputError(f"the clip has {len(clip)} frame; retiming needs at least 2")

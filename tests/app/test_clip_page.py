@@ -100,6 +100,15 @@ def test_a_long_clip_is_refused_before_decoding(page: ClipPage, tmp_path: Path) 
     assert not session.has_clip
 
 
+def test_a_file_that_is_not_a_video_is_refused_by_its_name(page: ClipPage, tmp_path: Path) -> None:
+    fake = tmp_path / "holiday.mp4"
+    fake.write_bytes(b"not a video at all" * 100)
+    with pytest.raises(gr.Error) as refused:
+        friendly(page.upload)(ClipSession(), str(fake), _quiet)
+    assert "holiday.mp4" in refused.value.message
+    assert str(tmp_path) not in refused.value.message
+
+
 def test_a_clip_whose_header_lies_is_stopped_while_it_decodes(
     page: ClipPage, video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
