@@ -119,7 +119,7 @@ def test_a_clip_whose_header_lies_is_stopped_while_it_decodes(
 
 
 def test_upload_click_track_preview_render(
-    page: ClipPage, loaded: ClipSession, synthetic: SyntheticClip, tmp_path: Path
+    page: ClipPage, loaded: ClipSession, synthetic: SyntheticClip, video: Path
 ) -> None:
     p = page.panels
     assert loaded.need_clip().shape == (180, 320)
@@ -161,6 +161,13 @@ def test_upload_click_track_preview_render(
         assert parsed.objects[0].frame == 0
         assert parsed.objects[0].spec.curve == obj.curve
         assert parsed.num_frames == 8
+        again = ClipSession()  # the downloaded project loads back onto the clip
+        page.upload(again, str(video), _quiet)
+        page.load_project_file(again, str(project), _quiet)
+        assert [(o.name, sorted(o.given), o.curve) for o in again.objects] == [("object 1", [0], obj.curve)]
+        given = again.objects[0].given[0]
+        assert (given == obj.given[0]).mean() > 0.99  # the mask, embedded at the clip's size, comes back
+        again.close()
     finally:
         workspace.cleanup()
 
