@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from interp.app import clip_session as ops
-from interp.app.animation import PREFIX, write_gif
+from interp.app.animation import PREFIX, remove_earlier_gifs, write_gif
 from interp.app.clip_session import ClipSession
 from interp.app.locks import hold_per_step
 from interp.app.preview import ModelPool
@@ -325,8 +325,7 @@ class ClipPage:
         signature = self._signature(session, model)
         interpolator = self.pool.get(model)
         folder = workspace.preview_dir()
-        for old in folder.glob(f"{PREFIX}*.gif"):
-            old.unlink(missing_ok=True)
+        remove_earlier_gifs(folder)
         frames: dict[float, np.ndarray] = {}
         for count in ANIMATION_LEVELS:
             times = np.round(np.linspace(0.0, 1.0, count), 6).tolist()

@@ -25,6 +25,9 @@ PASS_SECONDS = 1.6
 #: How long the first and the last frame are held, so the loop's jump back to t = 0 reads as a restart (seconds).
 HOLD_SECONDS = 0.4
 PREFIX = "animation-"
+#: Earlier animations' GIFs kept when a new animation starts: the page may still be fetching the last one shown (a
+#: GIF removed before the browser had it showed as a broken image until the next one came).
+KEEP_EARLIER = 2
 
 
 def edit_signature(session: Session, model: str, renderer: str | None) -> tuple:
@@ -48,6 +51,20 @@ def write_gif(frames: list[np.ndarray], path: Path) -> Path:
     return path
 
 
+def remove_earlier_gifs(folder: Path, keep: int = KEEP_EARLIER) -> None:
+    """Remove the animations' GIFs in ``folder`` but the ``keep`` newest (the page may still be loading them)."""
+
+    def modified(path: Path) -> float:
+        try:
+            return path.stat().st_mtime_ns
+        except FileNotFoundError:  # removed meanwhile by another animation of the session
+            return 0
+
+    earlier = sorted(folder.glob(f"{PREFIX}*.gif"), key=modified)
+    for path in earlier[: max(0, len(earlier) - keep)]:
+        path.unlink(missing_ok=True)
+
+
 def animation_steps(
     session: Session,
     cache: PreviewCache,
@@ -59,11 +76,11 @@ def animation_steps(
 ) -> Iterator[tuple[Path, int]]:
     """Yield ``(GIF path, frames in it)`` for each of ``LEVELS``, each in a file of its own in ``folder``.
 
-    Stops early, without a file, as soon as ``stale()`` is true (the edit it shows has changed). The files of an
-    earlier animation in ``folder`` are removed first (the page has its own copies by then).
+    Stops early, without a file, as soon as ``stale()`` is true (the edit it shows has changed). The files of
+    earlier animations in ``folder`` are removed first, all but the ``KEEP_EARLIER`` newest (``remove_earlier_gifs``:
+    the page serves them from there and may still be loading the last one).
     """
-    for old in folder.glob(f"{PREFIX}*.gif"):
-        old.unlink(missing_ok=True)
+    remove_earlier_gifs(folder)
     frames: dict[float, np.ndarray] = {}
     for count in LEVELS:
         times = np.round(np.linspace(0.0, 1.0, count), 6).tolist()

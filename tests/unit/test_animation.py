@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,10 @@ def session() -> Session:
 
 def test_levels_grow_and_reuse_the_still_previews_frames(session: Session, tmp_path: Path) -> None:
     cache = PreviewCache()
-    (tmp_path / "animation-old.gif").write_bytes(b"GIF89a")  # an earlier animation's file: removed first
+    for age, name in enumerate(("old", "newer", "newest")):  # earlier animations' files: the oldest removed first
+        path = tmp_path / f"animation-{name}.gif"
+        path.write_bytes(b"GIF89a")
+        os.utime(path, ns=(age * 10**9, age * 10**9))
     steps = list(animation_steps(session, cache, ModelPool(), "rife-v4", None, tmp_path))
     assert [count for _path, count in steps] == list(LEVELS)
     for path, count in steps:
@@ -43,6 +47,7 @@ def test_levels_grow_and_reuse_the_still_previews_frames(session: Session, tmp_p
             assert gif.size == (96, 64)
     assert len({path for path, _count in steps}) == len(LEVELS)  # a new name each time: the page reloads it
     assert not (tmp_path / "animation-old.gif").exists()
+    assert (tmp_path / "animation-newest.gif").exists()  # the page may still be loading the last ones shown
     assert len(cache.frames) == LEVELS[-1]  # 17 distinct times rendered once each, kept for the still preview
 
 
