@@ -302,8 +302,14 @@ def test_the_playing_preview_never_flashes_empty(laptop: Page) -> None:
     """Issue 23.8: the playing preview drew nothing (a broken image) for a moment at every new GIF."""
     laptop.evaluate(
         """() => { window.empty = 0; window.swaps = new Set();
+          const note = () => document.querySelectorAll('#animation img').forEach(
+            i => window.swaps.add(i.getAttribute('src')));
+          // every GIF the page is given (two may come within one animation frame), and at every frame whether
+          // one that has loaded is in sight
+          new MutationObserver(note).observe(document.querySelector('#animation'),
+            {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
           const look = () => { const imgs = [...document.querySelectorAll('#animation img')];
-            if (imgs.length) { window.swaps.add(imgs[0].getAttribute('src'));
+            if (imgs.length) { note();
               if (!imgs.some(i => i.complete && i.naturalWidth > 0)) window.empty += 1; }
             requestAnimationFrame(look); };
           requestAnimationFrame(look); }"""
@@ -312,7 +318,9 @@ def test_the_playing_preview_never_flashes_empty(laptop: Page) -> None:
     laptop.locator("#demo-project").click()  # the preview plays 3, 5, 9, then 17 frames of the new edit
     expect_text(laptop, "animation", "Playing: 17 frames")
     laptop.wait_for_timeout(1_000)
-    assert laptop.evaluate("window.swaps.size") >= 4
+    # 4 GIFs are sent (3, 5, 9, 17 frames); two that arrive within one update of the page show as one, so at least
+    # one swap from one GIF to the next must have been seen for the check below to mean something
+    assert laptop.evaluate("window.swaps.size") >= 2
     assert laptop.evaluate("window.empty") == 0
 
 
