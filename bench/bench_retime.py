@@ -45,6 +45,7 @@ from interp.io.decode import iter_frames
 from interp.io.images import write_image
 from interp.project.clip_render import open_job
 from interp.project.clip_schema import parse_clip_project
+from interp.research import metrics
 from interp.testing.position_error import placement_errors
 from interp.testing.synthetic import SyntheticClip, make_clip
 from sam_utils.masks import write_mask_png
@@ -73,18 +74,8 @@ PSNR_CAP = 60.0
 
 
 def psnr(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> float:
-    """PSNR in dB, at most ``PSNR_CAP`` (identical images would be infinite)."""
-    diff = (a.astype(np.float64) - b.astype(np.float64)) ** 2
-    mse = float(diff[where].mean()) if where is not None else float(diff.mean())
-    return PSNR_CAP if mse == 0 else min(PSNR_CAP, 10 * np.log10(255.0**2 / mse))
-
-
-def exact_store(clip: SyntheticClip) -> MaskStore:
-    store = MaskStore(len(clip.scene.objects), clip.num_frames, clip.scene.height, clip.scene.width)
-    for k in range(clip.num_frames):
-        for i, mask in enumerate(clip.masks(k)):
-            store.put(i, k, mask)
-    return store
+    """PSNR in dB (8-bit images), at most ``PSNR_CAP`` (identical images would be infinite)."""
+    return min(PSNR_CAP, metrics.psnr(a, b, peak=255.0, where=where))
 
 
 def tracked_store(clip: SyntheticClip, folder: Path) -> MaskStore:
@@ -111,7 +102,7 @@ def synthetic(interpolator: Interpolator, seeds: list[int], num_frames: int, nam
             for seed in seeds:
                 clip = make_clip(seed, num_frames, pan=(1.5, 0.5))
                 with tempfile.TemporaryDirectory() as tmp:
-                    store = exact_store(clip) if masks == "exact" else tracked_store(clip, Path(tmp))
+                    store = clip.mask_store() if masks == "exact" else tracked_store(clip, Path(tmp))
                 with store:
                     retimer = Retimer(interpolator, clip.frame, store, num_frames)
                     curves = [Curve.from_points(points)] + [Curve.preset("linear")] * (len(clip.scene.objects) - 1)

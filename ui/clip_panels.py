@@ -16,7 +16,7 @@ from interp.limits import MAX_CLIP_FRAMES, MAX_CLIP_OUTPUT_FRAMES, MAX_CLIP_SECO
 from interp.models.registry import DEFAULT_MODEL
 from ui.curve_editor import curve_editor
 from ui.lifecycle import SESSION_TTL_S, LiveSessions
-from ui.panels import EXCLUDE, INCLUDE, CurveControls
+from ui.panels import EXCLUDE, INCLUDE, CurveControls, output_image
 
 CLIP_STEPS = (
     f"Upload a video (at most {MAX_CLIP_SECONDS:g} s, {MAX_CLIP_FRAMES} frames), scrub to a frame, **click** an "
@@ -94,18 +94,6 @@ class ClipPanels:
         ]
 
 
-def _image(label: str, elem_id: str, **settings: object) -> gr.Image:
-    return gr.Image(
-        label=label,
-        interactive=False,
-        elem_id=elem_id,
-        buttons=[],
-        height="30vh",
-        elem_classes=["labelled-image"],
-        **{"format": "png", **settings},
-    )
-
-
 def _curve_controls(what: str, prefix: str) -> CurveControls:
     with gr.Row():
         preset = gr.Dropdown(
@@ -122,9 +110,9 @@ def build_clip_panels(models: list[str], sessions: LiveSessions) -> ClipPanels:
     workspace = gr.State(Workspace(), time_to_live=SESSION_TTL_S, delete_callback=Workspace.cleanup)
     default_model = DEFAULT_MODEL if DEFAULT_MODEL in models else models[0]
     with gr.Row(equal_height=True):
-        canvas = _image("Click objects on the clip's frame", "clip-canvas")
-        still = _image("Preview at output time u", "clip-preview")
-        animation = _image("Playing (low resolution)", "clip-animation", type="filepath")
+        canvas = output_image("Click objects on the clip's frame", "clip-canvas", "30vh")
+        still = output_image("Preview at output time u", "clip-preview", "30vh")
+        animation = output_image("Playing (low resolution)", "clip-animation", "30vh", type="filepath")
     with gr.Row(equal_height=True):
         frame = gr.Slider(
             0,

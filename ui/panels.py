@@ -221,14 +221,15 @@ class Panels:
         return [self.states.session, *self.curves.views()]
 
 
-def _image(label: str, elem_id: str, **settings: object) -> gr.Image:
-    """An output image sized to the window (the three images of the working loop share one row)."""
+def output_image(label: str, elem_id: str, height: str = "34vh", **settings: object) -> gr.Image:
+    """An output image sized to the window (the three images of a working loop share one row; ``height`` a CSS
+    length)."""
     return gr.Image(
         label=label,
         interactive=False,
         elem_id=elem_id,
         buttons=[],
-        height="34vh",
+        height=height,
         elem_classes=["labelled-image"],
         **{"format": "png", **settings},
     )
@@ -384,9 +385,9 @@ def build_panels(segmenter: Segmenter, models: list[str], sessions: LiveSessions
     states = build_states(sessions)
     frames = build_frames_panel()
     with gr.Row(equal_height=True):
-        canvas = _image("Click objects on frame 0", "canvas")
-        still = _image("Preview at time t", "preview")
-        animation = _image("Playing", "animation", type="filepath")
+        canvas = output_image("Click objects on frame 0", "canvas")
+        still = output_image("Preview at time t", "preview")
+        animation = output_image("Playing", "animation", type="filepath")
     with gr.Row(equal_height=False):
         objects = build_objects_panel(canvas)
         curves = build_curves_panel()

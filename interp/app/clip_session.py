@@ -42,6 +42,7 @@ from interp.limits import (
 )
 from interp.project.clip_schema import CLIP_VERSION, ClipProject, parse_clip_project
 from interp.project.inputs import object_mask
+from interp.project.pipeline import relay
 from interp.project.schema import FORMAT, Box, Click, field_error, png_data_uri
 
 #: (frame, the next frame as a motion cue, clicks, box) -> (mask ``H x W`` bool, score in [0, 1]).
@@ -109,7 +110,7 @@ class ClipTarget:
 
 
 class ObjectMasks:
-    """Several objects' tracked masks (one ``MaskStore`` each) read as one store, the way ``Retimer`` reads it, at
+    """Several objects' tracked masks (one ``MaskStore`` each) read as one ``interp.clip.store.Masks``, at
     ``height x width`` (the stores' size, or smaller for previews: masks are scaled as they are read)."""
 
     def __init__(self, stores: Sequence[MaskStore], num_frames: int, height: int, width: int) -> None:
@@ -119,13 +120,6 @@ class ObjectMasks:
     def get(self, obj: int, frame: int) -> np.ndarray:
         """Object ``obj``'s mask on ``frame`` (``height x width`` bool)."""
         return resize_mask(self.stores[obj].get(0, frame), self.height, self.width)
-
-    def union(self, objects: list[int], frame: int) -> np.ndarray:
-        """The union of ``objects``' masks on ``frame``."""
-        found = np.zeros((self.height, self.width), dtype=bool)
-        for obj in objects:
-            found |= self.get(obj, frame)
-        return found
 
 
 @dataclass
@@ -363,11 +357,12 @@ def track_object(session: ClipSession, index: int) -> Iterator[tuple[int, int]]:
         if not obj.given:
             raise InputError(f"{obj.name} is not clicked on any frame yet: click it first")
         given, version = dict(obj.given), obj.version
-    store: MaskStore | None = MaskStore(1, len(clip), *clip.shape)
+    made = MaskStore(1, len(clip), *clip.shape)
+    store: MaskStore | None = made  # None once the object holds it; else closed at the end
     try:
         view = ScaledView(clip)
         for done, (frame, mask) in enumerate(track(view, given), start=1):
-            store.put(0, frame, mask)  # type: ignore[union-attr]
+            made.put(0, frame, mask)
             yield done, len(clip)
         with session.edit_lock:
             if obj in session.objects and obj.version == version and session.clip is clip:
@@ -431,7 +426,7 @@ def retimer(
     with session.edit_lock:
         check_tracked(session)
         clip = session.need_clip()
-        stores = [obj.masks for obj in session.objects]
+        stores = [obj.masks for obj in session.objects if obj.masks is not None]  # all of them: tracked
         key = (id(interpolator), iters, side, session.version, tuple(id(s) for s in stores))
         if not fresh and session._retimer is not None and session._retimer[0] == key:
             return session._retimer[1]
@@ -440,8 +435,8 @@ def retimer(
         else:
             scaled = ScaledView(clip, side)
             frame, (height, width) = scaled.work, scaled.shape
-        masks = ObjectMasks(stores, len(clip), height, width)  # type: ignore[arg-type]
-        made = Retimer(interpolator, frame, masks, len(clip), iters)  # type: ignore[arg-type]
+        masks = ObjectMasks(stores, len(clip), height, width)
+        made = Retimer(interpolator, frame, masks, len(clip), iters)
         if not fresh:
             session._retimer = (key, made)
         return made
@@ -496,12 +491,7 @@ def load_project(session: ClipSession, project: ClipProject, segment: ClipSegmen
         frame = spec.frame
         images = (clip.work(frame), clip.work(frame + 1 if frame + 1 < count else frame - 1))
         steps = object_mask(spec.spec, f"objects[{index}]", None, original, images, masked)
-        while True:
-            try:
-                yield next(steps), 0, count * len(project.objects)
-            except StopIteration as done:
-                mask = done.value
-                break
+        mask = yield from relay(steps, lambda step: (step, 0, count * len(project.objects)))
         name, number = spec.spec.name[:MAX_NAME_LENGTH], 2
         while name in {t.name for t in targets}:
             name, number = f"{spec.spec.name[: MAX_NAME_LENGTH - 4]} {number}", number + 1

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from interp.clip.plates import DEFAULT_REACH, Plate, Registration, clean_plate, grow, grow_px
-from interp.clip.store import MaskStore
+from interp.clip.store import Masks, union
 from interp.core.composite import WINDOW_MARGIN_PX, paste_window
 from interp.core.curves import Curve, output_times
 from interp.core.lru import LRUCache
@@ -147,7 +147,7 @@ class Retimer:
         self,
         interpolator: Interpolator,
         frame: Callable[[int], np.ndarray],
-        masks: MaskStore,
+        masks: Masks,
         num_frames: int,
         iters: int = DEFAULT_ITERS,
         reach: int = DEFAULT_REACH,
@@ -165,7 +165,7 @@ class Retimer:
         self._between: LRUCache[tuple, tuple[np.ndarray, np.ndarray | None, tuple[int, int]]] = LRUCache(6)
         self._windows: LRUCache[tuple, tuple[np.ndarray, np.ndarray | None, tuple[int, int]]] = LRUCache(8)
         self.registration = Registration(
-            self.frame, lambda i: masks.union(list(range(masks.num_objects)), i), masks.height, masks.width
+            self.frame, lambda i: union(masks, range(masks.num_objects), i), masks.height, masks.width
         )
         self.network_passes = 0
 
@@ -185,7 +185,7 @@ class Retimer:
         found = self._plates.get((index, removed))
         if found is None:
             found = clean_plate(
-                index, self.masks.union(list(removed), index), self.registration, self.num_frames, self.reach
+                index, union(self.masks, removed, index), self.registration, self.num_frames, self.reach
             )
             self._plates.put((index, removed), found)
         return found

@@ -7,11 +7,32 @@ takes about 55 MB of disk and only the pages in use in memory. The file is remov
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from types import TracebackType
+from typing import Protocol
 
 import numpy as np
 
 from interp.errors import InputError
+
+
+class Masks(Protocol):
+    """Objects' masks on a clip's frames, as the retimer reads them: ``get(obj, frame)`` is ``height x width``
+    bool."""
+
+    num_objects: int
+    height: int
+    width: int
+
+    def get(self, obj: int, frame: int) -> np.ndarray: ...
+
+
+def union(masks: Masks, objects: Iterable[int], frame: int) -> np.ndarray:
+    """The union of ``objects``' masks on ``frame`` (all False for no objects): ``height x width`` bool."""
+    found = np.zeros((masks.height, masks.width), dtype=bool)
+    for obj in objects:
+        found |= masks.get(obj, frame)
+    return found
 
 
 class MaskStore:
@@ -52,12 +73,9 @@ class MaskStore:
             raise InputError(f"object {obj} has no mask on frame {frame} yet")
         return np.unpackbits(self._array()[obj, frame], axis=1, count=self.width).astype(bool)
 
-    def union(self, objects: list[int], frame: int) -> np.ndarray:
-        """The union of ``objects``' masks on ``frame`` (all False for no objects)."""
-        found = np.zeros((self.height, self.width), dtype=bool)
-        for obj in objects:
-            found |= self.get(obj, frame)
-        return found
+    def union(self, objects: Iterable[int], frame: int) -> np.ndarray:
+        """The union of ``objects``' masks on ``frame`` (``union`` of this store)."""
+        return union(self, objects, frame)
 
     def complete(self) -> bool:
         """Whether every object has a mask on every frame."""

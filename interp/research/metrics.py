@@ -25,11 +25,13 @@ def quantize(image: np.ndarray) -> np.ndarray:
     return np.round(np.clip(image, 0.0, 1.0) * 255.0) / 255.0
 
 
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """Peak signal-to-noise ratio in dB for data range 1 (``inf`` for identical images)."""
+def psnr(a: np.ndarray, b: np.ndarray, peak: float = 1.0, where: np.ndarray | None = None) -> float:
+    """Peak signal-to-noise ratio in dB for data range ``peak`` (1 for floats in [0, 1], 255 for uint8), over the
+    pixels of ``where`` (``H x W`` bool) when given; ``inf`` for identical images."""
     _check_pair(a, b)
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return math.inf if mse == 0 else -10.0 * math.log10(mse)
+    squared = (a.astype(np.float64) - b.astype(np.float64)) ** 2
+    mse = float(np.mean(squared[where] if where is not None else squared))
+    return math.inf if mse == 0 else 10.0 * math.log10(peak**2 / mse)
 
 
 def _filter(image: np.ndarray) -> np.ndarray:

@@ -17,6 +17,8 @@ from itertools import pairwise
 import numpy as np
 from scipy.ndimage import map_coordinates
 
+from interp.clip.store import MaskStore
+
 SHAPES = ("ellipse", "rounded_rect", "superellipse")
 
 
@@ -238,6 +240,14 @@ class SyntheticClip:
         """Each object's visible pixels on clip frame ``index`` (``H x W`` bool)."""
         d = self.distance(index)
         return self.scene.visible_masks([d] * len(self.scene.objects), d)
+
+    def mask_store(self) -> MaskStore:
+        """Every object's exact visible mask on every clip frame, in a ``MaskStore`` (close it when done)."""
+        store = MaskStore(len(self.scene.objects), self.num_frames, self.scene.height, self.scene.width)
+        for index in range(self.num_frames):
+            for obj, mask in enumerate(self.masks(index)):
+                store.put(obj, index, mask)
+        return store
 
     def visible(self, background: float, objects: Sequence[float]) -> list[np.ndarray]:
         """Each object's visible pixels in ``render(background, objects)``."""

@@ -11,6 +11,7 @@ import pytest
 
 from interp.cli import main
 from interp.io.images import read_image, write_image
+from interp.research import metrics
 from interp.testing.synthetic import SyntheticClip, make_clip
 from sam_utils.masks import write_mask_png
 
@@ -50,7 +51,7 @@ def project(folder: Path, **changes: object) -> Path:
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    return float(10 * np.log10(255.0**2 / np.mean((a.astype(np.float64) - b) ** 2)))
+    return metrics.psnr(a, b, peak=255.0)
 
 
 def test_each_object_follows_its_own_curve(clip: SyntheticClip, folder: Path, capsys: pytest.CaptureFixture) -> None:

@@ -14,22 +14,13 @@ from interp.clip.store import MaskStore
 from interp.core.curves import Curve
 from interp.engine.interpolator import Interpolator
 from interp.errors import InputError
+from interp.research import metrics
 from interp.testing.position_error import placement_errors
 from interp.testing.synthetic import SyntheticClip, make_clip
 
 
 def psnr(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> float:
-    diff = (a.astype(np.float64) - b.astype(np.float64)) ** 2
-    mse = float(diff[where].mean() if where is not None else diff.mean())
-    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
-
-
-def store_of(clip: SyntheticClip) -> MaskStore:
-    store = MaskStore(len(clip.scene.objects), clip.num_frames, clip.scene.height, clip.scene.width)
-    for k in range(clip.num_frames):
-        for i, mask in enumerate(clip.masks(k)):
-            store.put(i, k, mask)
-    return store
+    return metrics.psnr(a, b, peak=255.0, where=where)
 
 
 def background_only(clip: SyntheticClip, index: int) -> np.ndarray:
@@ -78,7 +69,7 @@ def test_a_mask_is_carried_along_the_flow() -> None:
 
 def test_a_still_camera_plate_is_the_true_background() -> None:
     clip = make_clip(seed=3, num_frames=12, pan=(0.0, 0.0), object_speed=6.0)
-    with store_of(clip) as store:
+    with clip.mask_store() as store:
         frames = [clip.frame(k) for k in range(clip.num_frames)]
         objects = lambda k: store.union([0, 1], k)  # noqa: E731
         registration = Registration(frames.__getitem__, objects, store.height, store.width)
@@ -96,7 +87,7 @@ def test_a_still_camera_plate_is_the_true_background() -> None:
 
 def test_a_panning_camera_plate_comes_from_registered_frames() -> None:
     clip = make_clip(seed=4, num_frames=12, pan=(2.0, 1.0), object_speed=6.0)
-    with store_of(clip) as store:
+    with clip.mask_store() as store:
         frames = [clip.frame(k) for k in range(clip.num_frames)]
         registration = Registration(frames.__getitem__, lambda k: store.union([0, 1], k), store.height, store.width)
         assert registration.step(4, 5) is not None
@@ -112,7 +103,7 @@ def test_a_panning_camera_plate_comes_from_registered_frames() -> None:
 )
 def test_retimed_frames_match_the_exact_ones(rife: Interpolator, name: str, background: float, objects: tuple) -> None:
     clip = make_clip(seed=1, num_frames=12)
-    with store_of(clip) as store:
+    with clip.mask_store() as store:
         retimer = Retimer(rife, clip.frame, store, clip.num_frames)
         out = retimer.render(Timing(background, objects))
         truth = clip.render(background, objects)
@@ -124,7 +115,7 @@ def test_retimed_frames_match_the_exact_ones(rife: Interpolator, name: str, back
 
 def test_equal_times_give_the_clip_and_plain_interpolation(rife: Interpolator) -> None:
     clip = make_clip(seed=1, num_frames=12)
-    with store_of(clip) as store:
+    with clip.mask_store() as store:
         retimer = Retimer(rife, clip.frame, store, clip.num_frames)
         assert np.array_equal(retimer.render(Timing(4.0, (4.0, 4.0))).image, clip.frame(4))
         plain = rife.render(rife.encode_pair(clip.frame(4), clip.frame(5)), [0.5])[0]
